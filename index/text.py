@@ -1,0 +1,34 @@
+"""Canonical article text: the string every stored offset points into."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACES = re.compile("[ \t\u00a0\u3000\u2002-\u200a]+")
+_BLANKS = re.compile(r"\n{3,}")
+_HANGUL = re.compile("[\uac00-\ud7a3]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def canonicalize(text: str) -> str:
+    """NFC, no control or zero-width characters, one space between words, paragraphs
+    separated by one blank line. Idempotent, so re-canonicalizing stored text is a no-op."""
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ZERO_WIDTH.sub("", text)
+    text = _CONTROL.sub(" ", text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def is_korean(text: str) -> bool:
+    """True when Hangul makes up at least a fifth of the letters."""
+    letters = len(_LETTER.findall(text))
+    return letters > 0 and len(_HANGUL.findall(text)) * 5 >= letters
+
+
+def guess_lang(text: str) -> str:
+    return "ko" if is_korean(text) else "en"

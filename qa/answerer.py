@@ -1,0 +1,197 @@
+"""From a question to an answer: retrieve, select sentences, quote, cite, or abstain."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from index.embedders import Embedder
+from index.errors import InputError
+from index.lexical import MorphemeAnalyzer
+from index.store import LoadedIndex
+from qa.question import parse_question
+from qa.retrieval import Filters, HybridRetriever
+from qa.selection import ScoredSentence, SelectionWeights, score_sentences, starts_with_anaphor
+from qa.types import Answer, Citation, PassageResult, Quote, format_answer
+
+
+@dataclass
+class AnswerConfig:
+    top_k: int = 5  # passages returned as context
+    candidate_passages: int = 5  # passages whose sentences compete for the quote
+    max_quotes: int = 3
+    # A further quote must score at least this share of the best one.
+    quote_ratio: float = 0.85
+    # Evidence below this confidence is not an answer (calibrated in docs/quality.md).
+    min_confidence: float = 0.5
+    fusion: str = "weighted"
+    dense_weight: float = 0.7
+    weights: SelectionWeights = field(default_factory=SelectionWeights)
+
+
+class Answerer:
+    """Answers questions over one loaded index. Cheap to construct; holds no state
+    besides its (read-only) index, embedder and analyzer."""
+
+    def __init__(
+        self,
+        index: LoadedIndex,
+        embedder: Embedder,
+        analyzer: MorphemeAnalyzer,
+        config: AnswerConfig | None = None,
+    ) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.analyzer = analyzer
+        self.config = config or AnswerConfig()
+        self.retriever = HybridRetriever(
+            index, fusion=self.config.fusion, dense_weight=self.config.dense_weight  # type: ignore[arg-type]
+        )
+
+    def ask(
+        self,
+        question: str,
+        *,
+        top_k: int | None = None,
+        filters: Filters | None = None,
+        prefer_articles: Collection[int] = (),
+        search_text: str | None = None,
+    ) -> Answer:
+        """``search_text`` (used by chat follow-ups) replaces the question for retrieval;
+        ``prefer_articles`` boosts passages of those article rows."""
+        question = question.strip()
+        if not question:
+            raise InputError("question is empty")
+        cfg = self.config
+        top_k = top_k or cfg.top_k
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        query = search_text or question
+        qvec = self.embedder.embed_queries([query])[0]
+        t1 = time.perf_counter()
+        timings["embed_ms"] = (t1 - t0) * 1000
+        allowed = filters.allowed_passages(self.index) if filters else None
+        depth = max(top_k, cfg.candidate_passages)
+        hits = self.retriever.search(query, qvec, depth + (10 if prefer_articles else 0), allowed)
+        if prefer_articles:
+            hits = _boost(hits, self.index, set(prefer_articles))[:depth]
+        t2 = time.perf_counter()
+        timings["retrieve_ms"] = (t2 - t1) * 1000
+        parsed = parse_question(query, self.analyzer)
+        scored = score_sentences(
+            parsed, qvec, hits[: cfg.candidate_passages], self.index, self.analyzer, cfg.weights
+        )
+        t3 = time.perf_counter()
+        timings["select_ms"] = (t3 - t2) * 1000
+        passages = [self._passage_result(h.row, h.score) for h in hits[:top_k]]
+        confidence = self._confidence(scored)
+        answer = Answer(question=question, answered=False, answer="", passages=passages,
+                        confidence=round(confidence, 4))
+        if not scored:
+            answer.reason = "no passage matches the question"
+        elif confidence < cfg.min_confidence:
+            answer.reason = (
+                f"the best evidence is too weak (confidence {confidence:.2f} < "
+                f"{cfg.min_confidence:.2f}); the nearest passages are listed"
+            )
+        else:
+            answer.quotes = self._quotes(scored)
+            answer.answered = True
+            answer.answer = format_answer(answer.quotes)
+        timings["total_ms"] = (time.perf_counter() - t0) * 1000
+        answer.timings = {k: round(v, 2) for k, v in timings.items()}
+        return answer
+
+    def _confidence(self, scored: list[ScoredSentence]) -> float:
+        """How well the best sentence supports an answer: its dense similarity, lifted by
+        lexical agreement. Off-topic questions still find *some* nearest sentence, but
+        with lower similarity and little overlap of content words."""
+        if not scored:
+            return 0.0
+        best = max(scored[:5], key=lambda s: s.dense + 0.5 * s.lexical)
+        return float(best.dense + 0.5 * best.lexical)
+
+    def _quotes(self, scored: list[ScoredSentence]) -> list[Quote]:
+        cfg = self.config
+        used: set[int] = set()
+        quotes: list[Quote] = []
+        best = scored[0].score
+        for cand in scored:
+            if len(quotes) >= cfg.max_quotes:
+                break
+            if cand.row in used or (quotes and cand.score < best * cfg.quote_ratio):
+                continue
+            rows = self._quote_rows(cand.row)
+            if used.intersection(rows):
+                continue
+            used.update(rows)
+            quotes.append(self._quote(rows, cand))
+        return quotes
+
+    def _quote_rows(self, row: int) -> list[int]:
+        """One sentence, or two when one completes the other: a sentence that opens with
+        a pronoun takes the one before it; a next sentence that opens with one is added."""
+        index = self.index
+        article = int(index.sentences[row, 0])
+        text = index.sentence_text(row)
+        prev_ok = row > 0 and int(index.sentences[row - 1, 0]) == article
+        next_ok = row + 1 < len(index.sentences) and int(index.sentences[row + 1, 0]) == article
+        if prev_ok and starts_with_anaphor(text) and _same_paragraph(index, row - 1, row):
+            return [row - 1, row]
+        if next_ok and starts_with_anaphor(index.sentence_text(row + 1)) and _same_paragraph(
+            index, row, row + 1
+        ):
+            return [row, row + 1]
+        return [row]
+
+    def _quote(self, rows: list[int], cand: ScoredSentence) -> Quote:
+        index = self.index
+        a = int(index.sentences[rows[0], 0])
+        article = index.articles[a]
+        start = int(index.sentences[rows[0], 1])
+        end = int(index.sentences[rows[-1], 2])
+        citation = Citation(
+            article_id=article.id,
+            title=article.title,
+            url=article.url,
+            published=article.published,
+            passage_id=cand.passage_row,
+            sentence_index=index.sentence_index_in_article(rows[0]),
+            char_start=start,
+            char_end=end,
+            source=article.source,
+        )
+        return Quote(text=article.text[start:end], score=round(cand.score, 4), citation=citation)
+
+    def _passage_result(self, row: int, score: float) -> PassageResult:
+        p = self.index.passage(row)
+        article = self.index.articles[p.article]
+        return PassageResult(
+            passage_id=row,
+            article_id=article.id,
+            title=article.title,
+            text=article.text[p.start : p.end],
+            score=round(float(score), 4),
+            char_start=p.start,
+            char_end=p.end,
+        )
+
+
+def _same_paragraph(index: LoadedIndex, a: int, b: int) -> bool:
+    art = index.articles[int(index.sentences[a, 0])]
+    between = art.text[int(index.sentences[a, 2]) : int(index.sentences[b, 1])]
+    return "\n" not in between
+
+
+def _boost(hits: list, index: LoadedIndex, articles: set[int]) -> list:
+    """Passages of preferred articles first (stable within each group)."""
+    preferred = [h for h in hits if int(index.passages[h.row, 0]) in articles]
+    rest = [h for h in hits if int(index.passages[h.row, 0]) not in articles]
+    return preferred + rest
+
+
+def passage_vector(index: LoadedIndex, row: int) -> np.ndarray:
+    return index.faiss_index.reconstruct(int(row))

@@ -1,0 +1,160 @@
+"""Retrievers over a loaded index: dense (FAISS), lexical (BM25) and hybrid (fusion)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+import numpy as np
+
+from index.store import LoadedIndex
+
+Fusion = Literal["rrf", "weighted"]
+
+
+@dataclass(frozen=True)
+class Hit:
+    row: int  # passage row in the index
+    score: float
+    dense: float = 0.0
+    lexical: float = 0.0
+
+
+@dataclass(frozen=True)
+class Filters:
+    source: str | None = None
+    published_from: str | None = None
+    published_to: str | None = None
+
+    def __bool__(self) -> bool:
+        return any((self.source, self.published_from, self.published_to))
+
+    def allowed_passages(self, index: LoadedIndex) -> np.ndarray:
+        """Boolean mask over passage rows. Dates compare as ISO strings, so
+        ``published_to="2025-10-31"`` includes that whole day."""
+        ok_articles = np.ones(len(index.articles), dtype=bool)
+        for i, article in enumerate(index.articles):
+            if self.source and article.source != self.source:
+                ok_articles[i] = False
+            published = article.published or ""
+            if self.published_from and (not published or published < self.published_from):
+                ok_articles[i] = False
+            if self.published_to and (not published or published[:10] > self.published_to):
+                ok_articles[i] = False
+        return ok_articles[index.passages[:, 0]] if len(index.passages) else ok_articles[:0]
+
+
+class Retriever(Protocol):
+    def search(
+        self, question: str, query_vector: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> list[Hit]: ...
+
+
+def _top(scores: np.ndarray, k: int, allowed: np.ndarray | None) -> np.ndarray:
+    if allowed is not None:
+        scores = np.where(allowed, scores, -np.inf)
+    k = min(k, int(np.isfinite(scores).sum()))
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    part = np.argpartition(-scores, k - 1)[:k]
+    return part[np.argsort(-scores[part], kind="stable")]
+
+
+class DenseRetriever:
+    def __init__(self, index: LoadedIndex) -> None:
+        self.index = index
+
+    def scores(self, query_vector: np.ndarray, k: int, allowed: np.ndarray | None) -> dict[int, float]:
+        import faiss
+
+        n = self.index.faiss_index.ntotal
+        if n == 0:
+            return {}
+        q = np.ascontiguousarray(query_vector.reshape(1, -1), dtype=np.float32)
+        params = None
+        if allowed is not None:
+            ids = np.flatnonzero(allowed).astype(np.int64)
+            if len(ids) == 0:
+                return {}
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))
+        dist, ids = self.index.faiss_index.search(q, min(k, n), params=params)
+        return {int(i): float(d) for i, d in zip(ids[0], dist[0], strict=True) if i >= 0}
+
+    def search(
+        self, question: str, query_vector: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> list[Hit]:
+        found = self.scores(query_vector, k, allowed)
+        return [Hit(row, s, dense=s) for row, s in sorted(found.items(), key=lambda x: -x[1])]
+
+
+class LexicalRetriever:
+    def __init__(self, index: LoadedIndex) -> None:
+        self.index = index
+
+    def search(
+        self, question: str, query_vector: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> list[Hit]:
+        scores = self.index.bm25.scores(question)
+        rows = _top(scores, k, allowed)
+        return [Hit(int(r), float(scores[r]), lexical=float(scores[r])) for r in rows if scores[r] > 0]
+
+
+class HybridRetriever:
+    """Fuses dense and BM25 rankings. Both fusions beat either retriever alone on the
+    public set; weighted score fusion is the default (docs/quality.md)."""
+
+    def __init__(
+        self,
+        index: LoadedIndex,
+        *,
+        fusion: Fusion = "weighted",
+        dense_weight: float = 0.7,
+        depth: int = 50,
+        rrf_k: int = 60,
+    ) -> None:
+        self.index = index
+        self.dense = DenseRetriever(index)
+        self.fusion = fusion
+        self.dense_weight = dense_weight
+        self.depth = depth
+        self.rrf_k = rrf_k
+
+    def search(
+        self, question: str, query_vector: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> list[Hit]:
+        depth = max(self.depth, k)
+        dense = self.dense.scores(query_vector, depth, allowed)
+        bm25_all = self.index.bm25.scores(question)
+        lex_rows = _top(bm25_all, depth, allowed)
+        lexical = {int(r): float(bm25_all[r]) for r in lex_rows if bm25_all[r] > 0}
+        rows = set(dense) | set(lexical)
+        if not rows:
+            return []
+        # Passages found by one side only get their real score from the other side.
+        missing = [r for r in rows if r not in dense]
+        if missing:
+            vecs = self._passage_vectors(missing)
+            for r, v in zip(missing, vecs, strict=True):
+                dense[r] = float(v @ query_vector)
+        for r in rows:
+            lexical.setdefault(r, float(bm25_all[r]))
+        if self.fusion == "rrf":
+            fused = self._rrf(dense, lexical)
+        else:
+            top_lex = max(lexical.values()) or 1.0
+            fused = {
+                r: self.dense_weight * dense[r] + (1 - self.dense_weight) * lexical[r] / top_lex
+                for r in rows
+            }
+        ranked = sorted(rows, key=lambda r: -fused[r])[:k]
+        return [Hit(r, fused[r], dense=dense[r], lexical=lexical[r]) for r in ranked]
+
+    def _rrf(self, dense: dict[int, float], lexical: dict[int, float]) -> dict[int, float]:
+        fused: dict[int, float] = {}
+        for scores in (dense, lexical):
+            for rank, r in enumerate(sorted(scores, key=lambda x: -scores[x])):
+                fused[r] = fused.get(r, 0.0) + 1.0 / (self.rrf_k + rank + 1)
+        return fused
+
+    def _passage_vectors(self, rows: list[int]) -> np.ndarray:
+        return np.stack([self.index.faiss_index.reconstruct(int(r)) for r in rows])

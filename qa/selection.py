@@ -1,0 +1,130 @@
+"""Sentence selection: which sentences of the best passages answer the question.
+
+Each candidate sentence is scored on four signals, all cheap at query time:
+dense similarity of its stored vector to the question, lexical coverage of the
+question's content morphemes, the fused score of the passage it came from, and an
+answer-type cue (a "몇/how many" question wants a number, "언제/when" a date, "누가/who"
+or "어디/where" a proper noun that the question does not already contain).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.lexical import MorphemeAnalyzer, bigram_tokens
+from index.store import LoadedIndex
+from qa.question import ParsedQuestion
+from qa.retrieval import Hit
+
+_DATE = re.compile(
+    r"\d{1,4}\s*(?:년|월|일|세기|년대)|\b(?:1[5-9]|20)\d{2}\b|"
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b|(?:오전|오후|새벽)\s*\d",
+)
+_NUMBER = re.compile(r"\d|[일이삼사오육칠팔구십백천만억조]+\s*(?:명|개|원|곳|건|번|배|차례|가지)")
+# A sentence opening with one of these points back at the sentence before it.
+_ANAPHOR = re.compile(
+    r"^(?:이는|이것은|이것이|이를|이에|이로|이로써|이로 인해|이때|이 때|이후|이들은|이들이|이들의|"
+    r"그는|그녀는|그가|그의|그들은|그들의|그것은|그곳은|그곳에|그중|그 중|그러나|하지만|그런데|"
+    r"그래서|따라서|이 [가-힣]+[은는이가을를의에]|그 [가-힣]+[은는이가을를의에]|"
+    r"해당 |당시|또한|이어|다만|특히|"
+    r"This|That|These|Those|It|He|She|They|His|Her|Its|Their|The deal|The company|"
+    r"However|But|Also)(?![A-Za-z가-힣])"
+)
+
+
+@dataclass(frozen=True)
+class SelectionWeights:
+    dense: float = 1.0
+    lexical: float = 0.35
+    passage: float = 0.25
+    answer_type: float = 0.1
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    row: int
+    score: float
+    dense: float
+    lexical: float
+    passage_row: int
+    passage_score: float
+
+
+def starts_with_anaphor(sentence: str) -> bool:
+    return bool(_ANAPHOR.match(sentence))
+
+
+def _coverage(terms: tuple[str, ...], sentence_forms: set[str], sentence_text: str) -> float:
+    if not terms:
+        return 0.0
+    weights = [max(1, len(t)) for t in terms]
+    got = 0.0
+    for term, w in zip(terms, weights, strict=True):
+        if term in sentence_forms or (len(term) > 1 and term in sentence_text):
+            got += w
+    return got / sum(weights)
+
+
+def _bigram_coverage(question: str, sentence: str) -> float:
+    q = set(bigram_tokens(question))
+    if not q:
+        return 0.0
+    return len(q & set(bigram_tokens(sentence))) / len(q)
+
+
+def _type_cue(q: ParsedQuestion, tokens: list, sentence: str) -> float:
+    qterms = set(q.terms)
+    if q.kind == "date":
+        return 1.0 if _DATE.search(sentence) else 0.0
+    if q.kind == "number":
+        return 1.0 if _NUMBER.search(sentence) else 0.0
+    if q.kind in ("person", "place"):
+        return 1.0 if any(t.tag in ("NNP", "SL") and t.form not in qterms for t in tokens) else 0.0
+    return 0.0
+
+
+def score_sentences(
+    question: ParsedQuestion,
+    query_vector: np.ndarray,
+    hits: list[Hit],
+    index: LoadedIndex,
+    analyzer: MorphemeAnalyzer,
+    weights: SelectionWeights | None = None,
+) -> list[ScoredSentence]:
+    """Score every sentence of the given passages; best first. A sentence in two
+    overlapping passages takes the better passage's score."""
+    weights = weights or SelectionWeights()
+    if not hits:
+        return []
+    top = max(h.score for h in hits) or 1.0
+    best_passage: dict[int, tuple[int, float]] = {}
+    for hit in hits:
+        norm = hit.score / top if top > 0 else 0.0
+        for row in index.sentence_rows(hit.row):
+            if row not in best_passage or best_passage[row][1] < norm:
+                best_passage[row] = (hit.row, norm)
+    rows = sorted(best_passage)
+    dense = np.asarray(index.sentence_vectors[rows]) @ query_vector
+    out: list[ScoredSentence] = []
+    for row, d in zip(rows, dense, strict=True):
+        text = index.sentence_text(row)
+        tokens = analyzer.tokens(text)
+        forms = {t.form.lower() if t.tag == "SL" else t.form for t in tokens}
+        lexical = 0.5 * _coverage(question.terms, forms, text) + 0.5 * _bigram_coverage(
+            question.text, text
+        )
+        cue = _type_cue(question, tokens, text)
+        passage_row, pscore = best_passage[row]
+        score = (
+            weights.dense * float(d)
+            + weights.lexical * lexical
+            + weights.passage * pscore
+            + weights.answer_type * cue
+        )
+        out.append(ScoredSentence(row, score, float(d), lexical, passage_row, pscore))
+    out.sort(key=lambda s: -s.score)
+    return out

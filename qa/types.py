@@ -1,0 +1,57 @@
+"""The answer object: what the CLI prints with --json and the HTTP API returns."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Citation:
+    article_id: str
+    title: str
+    url: str | None
+    published: str | None
+    passage_id: int
+    sentence_index: int  # index of the (first) quoted sentence within the article
+    char_start: int
+    char_end: int
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    score: float
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class PassageResult:
+    passage_id: int
+    article_id: str
+    title: str
+    text: str
+    score: float
+    char_start: int
+    char_end: int
+
+
+@dataclass
+class Answer:
+    question: str
+    answered: bool
+    answer: str
+    quotes: list[Quote] = field(default_factory=list)
+    passages: list[PassageResult] = field(default_factory=list)
+    reason: str | None = None
+    confidence: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def format_answer(quotes: list[Quote]) -> str:
+    """The quoted sentences, verbatim, each followed by its citation marker."""
+    return " ".join(f"{q.text} [{i}]" for i, q in enumerate(quotes, start=1))

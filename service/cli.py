@@ -1,0 +1,236 @@
+"""The ``article-qa`` command: build, ask, eval, serve."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from index.errors import ArticleQAError, InputError
+from qa.retrieval import Filters
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Question answering over news articles with verbatim, cited quotes.",
+)
+
+IndexDir = Annotated[
+    Path | None, typer.Option("--index-dir", help="Index directory (default: settings).")
+]
+
+
+def _settings(**overrides: object):
+    from service.settings import get_settings
+
+    return get_settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def _components(settings):
+    from service.components import Components
+
+    return Components.load(settings)
+
+
+def _fail(exc: Exception) -> None:
+    code = 2 if isinstance(exc, InputError) else 1
+    typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def build(
+    sources: Annotated[list[Path], typer.Argument(help="JSONL files and folders of articles.")],
+    index_dir: IndexDir = None,
+    max_chars: Annotated[int, typer.Option(help="Passage size in characters.")] = 400,
+    overlap: Annotated[int, typer.Option(help="Sentences shared by adjacent passages.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Build (or rebuild) the index from SOURCES."""
+    from tqdm import tqdm
+
+    from index.builder import BuildOptions
+
+    try:
+        settings = _settings(index_dir=index_dir)
+        comps = _components(settings)
+        bar = tqdm(total=0, unit="text", desc="embedding", disable=None, file=sys.stderr)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        report = comps.build_from_sources(
+            [str(s) for s in sources],
+            settings.index_dir,
+            progress=progress,
+            options=BuildOptions(max_chars=max_chars, overlap=overlap),
+        )
+        bar.close()
+    except ArticleQAError as exc:
+        _fail(exc)
+        return
+    for problem in report.skipped:
+        typer.echo(f"skipped {problem}", err=True)
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return
+    reasons = ", ".join(f"{k}: {v}" for k, v in report.counts_by_reason.items()) or "none"
+    typer.echo(
+        f"read {report.records} records; indexed {report.indexed} articles "
+        f"({report.passages} passages, {report.sentences} sentences); "
+        f"skipped {len(report.skipped)} ({reasons}); embedded {report.embedded} new texts, "
+        f"{report.cached} from cache; {report.seconds:.1f}s -> {report.index_dir} "
+        f"(version {report.version})"
+    )
+
+
+def _print_answer(answer, as_json: bool, extra: dict | None = None) -> None:
+    if as_json:
+        typer.echo(json.dumps({**(extra or {}), **answer.to_dict()}, ensure_ascii=False))
+        return
+    if not answer.answered:
+        typer.echo(f"No answer: {answer.reason}")
+        for p in answer.passages[:3]:
+            typer.echo(f"  nearest: {p.title} — {p.text[:120]}…")
+        return
+    typer.echo(answer.answer)
+    for i, q in enumerate(answer.quotes, start=1):
+        c = q.citation
+        typer.echo(
+            f"  [{i}] {c.title} ({c.published or 'undated'}) {c.url or ''} "
+            f"{c.article_id}:{c.char_start}-{c.char_end}"
+        )
+
+
+@app.command()
+def ask(
+    question: Annotated[str | None, typer.Argument(help="The question.")] = None,
+    index_dir: IndexDir = None,
+    top_k: Annotated[int, typer.Option("--top-k", min=1, max=100)] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+    questions: Annotated[
+        Path | None,
+        typer.Option("--questions", help="JSONL of {id, question}: answer each, one per line."),
+    ] = None,
+    source: Annotated[str | None, typer.Option(help="Only articles from this source.")] = None,
+) -> None:
+    """Answer QUESTION (or every question of --questions) from the index."""
+    if not question and not questions:
+        _fail(InputError("give a QUESTION or --questions FILE"))
+    try:
+        settings = _settings(index_dir=index_dir)
+        comps = _components(settings)
+        answerer = comps.answerer(comps.open_index(settings.index_dir))
+        filters = Filters(source=source)
+        if questions:
+            _ask_batch(answerer, questions, top_k, filters)
+            return
+        assert question is not None
+        _print_answer(answerer.ask(question, top_k=top_k, filters=filters), as_json)
+    except ArticleQAError as exc:
+        _fail(exc)
+
+
+def _ask_batch(answerer, path: Path, top_k: int, filters: Filters) -> None:
+    if not path.is_file():
+        raise InputError(f"questions file not found: {path}")
+    failed = 0
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+                raise InputError("expected an object with a string 'question'")
+            answer = answerer.ask(item["question"], top_k=top_k, filters=filters)
+            _print_answer(answer, True, {"id": item.get("id", number)})
+        except (json.JSONDecodeError, ArticleQAError) as exc:
+            failed += 1
+            msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+            typer.echo(f"{path}:{number}: {msg}", err=True)
+            typer.echo(json.dumps({"id": number, "error": msg}, ensure_ascii=False))
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("eval")
+def eval_cmd(
+    dataset_dir: Annotated[Path, typer.Argument(help="Folder with questions.jsonl.")],
+    index_dir: IndexDir = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    limit: Annotated[int | None, typer.Option(help="Evaluate only the first N questions.")] = None,
+) -> None:
+    """Passage recall@1/5/20, quote hit@1/3, share answered and latency on DATASET_DIR."""
+    from qa.evaluation import evaluate, load_questions
+
+    try:
+        settings = _settings(index_dir=index_dir)
+        comps = _components(settings)
+        answerer = comps.answerer(comps.open_index(settings.index_dir))
+        qs = load_questions(dataset_dir / "questions.jsonl")[:limit]
+        result = evaluate(answerer, qs)
+    except ArticleQAError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    header = ["", "questions", "recall@1", "recall@5", "recall@20", "hit@1", "hit@3", "answered"]
+    typer.echo("| " + " | ".join(header) + " |")
+    typer.echo("|" + "---|" * len(header))
+    rows = [("overall", result["overall"])] + list(result["by_source"].items())
+    for name, m in rows:
+        cells = [name] + [str(m[h]) for h in header[1:]]
+        typer.echo("| " + " | ".join(cells) + " |")
+    lat = result["latency_ms"]
+    typer.echo(f"latency per question: p50 {lat['p50']} ms, p95 {lat['p95']} ms")
+
+
+@app.command()
+def serve(
+    index_dir: IndexDir = None,
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    sources: Annotated[
+        str | None, typer.Option(help="JSON list of sources for rebuilds (overrides settings).")
+    ] = None,
+) -> None:
+    """Serve the HTTP API with uvicorn."""
+    import uvicorn
+
+    from service.app import create_app
+
+    try:
+        overrides: dict[str, object] = {"index_dir": index_dir}
+        if sources:
+            overrides["sources"] = json.loads(sources)
+        settings = _settings(**overrides)
+    except (ValueError, ArticleQAError) as exc:
+        _fail(InputError(str(exc)))
+        return
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except ArticleQAError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2 if isinstance(exc, InputError) else 1)
+    except Exception as exc:  # the edge of the program: a message, not a traceback
+        print(f"internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        sys.exit(1)

