@@ -18,7 +18,7 @@ import numpy as np
 
 from index.cache import EmbeddingCache
 from index.embedders import Embedder
-from index.errors import BuildError, ConflictError
+from index.errors import BuildError, ConflictError, InputError
 from index.lexical import Bm25Index
 from index.models import Article
 from index.passages import DEFAULT_MAX_CHARS, DEFAULT_OVERLAP, plan_passages
@@ -162,6 +162,12 @@ def build_index(
             passage_texts.append(
                 passage_embedding_text(article, article.text[plan.start : plan.end])
             )
+    if not kept:
+        raise InputError(
+            f"nothing to index: all {len(skipped)} records were skipped "
+            f"({'; '.join(str(p) for p in skipped[:5])}{'; ...' if len(skipped) > 5 else ''})",
+            details={"problems": [str(p) for p in skipped]},
+        )
     sentence_texts = [kept[a].text[s:e] for a, s, e in sent_rows]
 
     total = len(passage_texts) + len(sentence_texts)
@@ -175,13 +181,23 @@ def build_index(
 
     hits_before, misses_before = cache.hits, cache.misses
     passage_vectors = cache.get_or_embed(
-        embedder.model, "passage", passage_texts, lambda t: embedder.embed_passages(t),
-        embedder.dim, batch_size=options.batch_size, on_progress=tick,
+        embedder.model,
+        "passage",
+        passage_texts,
+        lambda t: embedder.embed_passages(t),
+        embedder.dim,
+        batch_size=options.batch_size,
+        on_progress=tick,
     )
     # Sentences are embedded as passages too: at answer time a sentence is the evidence.
     sentence_vectors = cache.get_or_embed(
-        embedder.model, "passage", sentence_texts, lambda t: embedder.embed_passages(t),
-        embedder.dim, batch_size=options.batch_size, on_progress=tick,
+        embedder.model,
+        "passage",
+        sentence_texts,
+        lambda t: embedder.embed_passages(t),
+        embedder.dim,
+        batch_size=options.batch_size,
+        on_progress=tick,
     )
     faiss_index, faiss_kind = make_faiss_index(passage_vectors)
     bm25 = Bm25Index.build(passage_texts)

@@ -70,7 +70,10 @@ class EmbeddingCache:
             with self._lock:
                 self._db.executemany(
                     "INSERT OR REPLACE INTO vec VALUES (?, ?)",
-                    [(key, vectors[j].astype(np.float32).tobytes()) for j, (key, _) in enumerate(batch)],
+                    [
+                        (key, vectors[j].astype(np.float32).tobytes())
+                        for j, (key, _) in enumerate(batch)
+                    ],
                 )
                 self._db.commit()
             for j, (_, idx) in enumerate(batch):

@@ -91,9 +91,14 @@ class SentenceTransformerEmbedder:
         try:
             self._model = SentenceTransformer(model, device=device)
         except Exception as exc:  # no network, unknown name, broken folder
-            raise EmbedderError(f"cannot load Sentence Transformers model {model!r}: {exc}") from exc
+            raise EmbedderError(
+                f"cannot load Sentence Transformers model {model!r}: {exc}"
+            ) from exc
         self.model = model
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        # sentence-transformers 6 renamed the method; older releases only have the old name.
+        get_dim = getattr(self._model, "get_embedding_dimension", None)
+        get_dim = get_dim or self._model.get_sentence_embedding_dimension
+        self.dim = int(get_dim() or 0)
         self.query_prompt = query_prompt
         self.passage_prompt = passage_prompt
         self.batch_size = batch_size

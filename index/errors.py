@@ -1,18 +1,18 @@
 """The project's exceptions, in one place.
 
-    ArticleQAError                 base; ``status`` and ``code`` drive the HTTP mapping
-    ├── InputError (400)           the caller sent something unusable
-    │   ├── RecordError            one article record is bad (file + line say where)
-    │   ├── SourceError            a source path is missing or unreadable
-    │   └── LimitError (413)       a request exceeds a configured limit
-    ├── NotFoundError (404)        unknown article, job or index
-    ├── AuthError (401/403)        missing or wrong admin token
-    ├── ConflictError (409)        an operation clashes with one in progress
-    ├── IndexLoadError (503)       no usable index
-    │   ├── ManifestMismatchError  index built with another model / format
-    │   └── ChecksumError          a file of the index does not match its manifest
-    ├── EmbedderError (503)        the embedding model cannot be loaded or run
-    └── BuildError (500)           a build failed for a reason other than input
+ArticleQAError                 base; ``status`` and ``code`` drive the HTTP mapping
+├── InputError (400)           the caller sent something unusable
+│   ├── RecordError            one article record is bad (file + line say where)
+│   ├── SourceError            a source path is missing or unreadable
+│   └── LimitError (413)       a request exceeds a configured limit
+├── NotFoundError (404)        unknown article, job or index
+├── AuthError (401/403)        missing or wrong admin token
+├── ConflictError (409)        an operation clashes with one in progress
+├── IndexLoadError (503)       no usable index
+│   ├── ManifestMismatchError  index built with another model / format
+│   └── ChecksumError          a file of the index does not match its manifest
+├── EmbedderError (503)        the embedding model cannot be loaded or run
+└── BuildError (500)           a build failed for a reason other than input
 """
 
 from __future__ import annotations

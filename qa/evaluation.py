@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from index.errors import SourceError
+from index.errors import RecordError, SourceError
 from qa.answerer import Answerer
 from qa.types import Answer
 
@@ -54,18 +54,27 @@ def load_questions(path: Path) -> list[EvalQuestion]:
         raise SourceError(f"questions file not found: {path}")
     out = []
     with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
                 d = json.loads(line)
+                if not isinstance(d.get("question"), str) or not isinstance(
+                    d.get("answers", []), list
+                ):
+                    raise TypeError("needs a string 'question' and a list 'answers'")
                 out.append(
                     EvalQuestion(
-                        id=str(d["id"]),
+                        id=str(d.get("id", number)),
                         question=d["question"],
-                        answers=list(d.get("answers") or []),
+                        answers=[str(a) for a in d.get("answers") or []],
                         source=str(d.get("source") or "").split(":")[0],
                         answerable=bool(d.get("answerable", True)),
                     )
                 )
+            except (json.JSONDecodeError, TypeError, AttributeError) as exc:
+                msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+                raise RecordError(msg, path=str(path), line=number) from None
     return out
 
 

@@ -19,7 +19,10 @@ _KO_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
 ]
 _EN_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
     (re.compile(r"\bwhen\b|\bwhat (?:year|date|day|month)\b", re.I), "date"),
-    (re.compile(r"\bhow (?:many|much|long|far|big|old)\b|\bwhat (?:percentage|share)\b", re.I), "number"),
+    (
+        re.compile(r"\bhow (?:many|much|long|far|big|old)\b|\bwhat (?:percentage|share)\b", re.I),
+        "number",
+    ),
     (re.compile(r"\bwho(?:m|se)?\b", re.I), "person"),
     (re.compile(r"\bwhere\b", re.I), "place"),
 ]
@@ -37,15 +40,83 @@ class ParsedQuestion:
     text: str
     kind: AnswerType
     terms: tuple[str, ...]  # content morphemes (forms)
+    # Names and numbered things ("LG전자", "Boston", "2분기"): an answer must be about them.
+    keys: tuple[str, ...] = ()
 
 
 def parse_question(question: str, analyzer: MorphemeAnalyzer) -> ParsedQuestion:
     # Interrogatives are not content: "누구", "얼마", "몇", "what"...
-    stop = {"누구", "얼마", "몇", "무엇", "어디", "언제", "어느", "무슨", "what", "which", "who",
-            "when", "where", "how", "many", "much", "the", "is", "was", "did", "does", "do",
-            "are", "were", "of", "in", "a", "an", "to", "for", "and", "on", "at", "by", "it",
-            "they", "that", "this", "with", "from", "be", "will", "has", "have"}
+    stop = {
+        "누구",
+        "얼마",
+        "몇",
+        "무엇",
+        "어디",
+        "언제",
+        "어느",
+        "무슨",
+        "what",
+        "which",
+        "who",
+        "when",
+        "where",
+        "how",
+        "many",
+        "much",
+        "the",
+        "is",
+        "was",
+        "did",
+        "does",
+        "do",
+        "are",
+        "were",
+        "of",
+        "in",
+        "a",
+        "an",
+        "to",
+        "for",
+        "and",
+        "on",
+        "at",
+        "by",
+        "it",
+        "they",
+        "that",
+        "this",
+        "with",
+        "from",
+        "be",
+        "will",
+        "has",
+        "have",
+    }
     terms = tuple(
         form for form, _ in analyzer.content(question) if form not in stop and form.strip()
     )
-    return ParsedQuestion(question, answer_type(question), terms)
+    tokens = analyzer.tokens(question)
+    keys: list[str] = []
+    for i, tok in enumerate(tokens):
+        if tok.tag == "NNP" and len(tok.form) > 1:
+            keys.append(tok.form)
+        elif tok.tag == "SL" and len(tok.form) > 1 and tok.form.lower() not in stop:
+            # Capitalized Latin words are names; lower-case ones are ordinary English words.
+            if tok.form[0].isupper() or not question.isascii():
+                keys.append(tok.form)
+        elif tok.tag == "SN":
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+            after = tokens[i + 2].form if i + 2 < len(tokens) else ""
+            if after in ("전", "후", "만", "뒤"):
+                continue  # "1년 전", "3일 만에": a relative time, not a thing named
+            if nxt is not None and nxt.tag in ("NNB", "NNG") and nxt.start == tok.start + tok.len:
+                keys.append(tok.form + nxt.form)
+            elif len(tok.form) >= 3:
+                keys.append(tok.form)
+    return ParsedQuestion(question, answer_type(question), terms, tuple(dict.fromkeys(keys)))
+
+
+def missing_keys(question: ParsedQuestion, evidence: str) -> list[str]:
+    """Key terms of the question that the evidence text does not mention."""
+    haystack = evidence.lower().replace(" ", "")
+    return [k for k in question.keys if k.lower().replace(" ", "") not in haystack]

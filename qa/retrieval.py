@@ -64,7 +64,9 @@ class DenseRetriever:
     def __init__(self, index: LoadedIndex) -> None:
         self.index = index
 
-    def scores(self, query_vector: np.ndarray, k: int, allowed: np.ndarray | None) -> dict[int, float]:
+    def scores(
+        self, query_vector: np.ndarray, k: int, allowed: np.ndarray | None
+    ) -> dict[int, float]:
         import faiss
 
         n = self.index.faiss_index.ntotal
@@ -96,7 +98,9 @@ class LexicalRetriever:
     ) -> list[Hit]:
         scores = self.index.bm25.scores(question)
         rows = _top(scores, k, allowed)
-        return [Hit(int(r), float(scores[r]), lexical=float(scores[r])) for r in rows if scores[r] > 0]
+        return [
+            Hit(int(r), float(scores[r]), lexical=float(scores[r])) for r in rows if scores[r] > 0
+        ]
 
 
 class HybridRetriever:

@@ -27,20 +27,19 @@ _DATE = re.compile(
 _NUMBER = re.compile(r"\d|[일이삼사오육칠팔구십백천만억조]+\s*(?:명|개|원|곳|건|번|배|차례|가지)")
 # A sentence opening with one of these points back at the sentence before it.
 _ANAPHOR = re.compile(
-    r"^(?:이는|이것은|이것이|이를|이에|이로|이로써|이로 인해|이때|이 때|이후|이들은|이들이|이들의|"
-    r"그는|그녀는|그가|그의|그들은|그들의|그것은|그곳은|그곳에|그중|그 중|그러나|하지만|그런데|"
-    r"그래서|따라서|이 [가-힣]+[은는이가을를의에]|그 [가-힣]+[은는이가을를의에]|"
-    r"해당 |당시|또한|이어|다만|특히|"
+    r"^(?:이는|이것은|이것이|이를|이에|이로|이로써|이때|이후|이들[은이의을]?|"
+    r"그는|그녀는|그가|그의|그들[은이의을]?|그것[은이을]|그곳[은에]|그중|그러나|하지만|그런데|"
+    r"그래서|따라서|(?:이|그|해당|같은|당시) [가-힣]|당시|또한|이어|다만|특히|"
     r"This|That|These|Those|It|He|She|They|His|Her|Its|Their|The deal|The company|"
-    r"However|But|Also)(?![A-Za-z가-힣])"
+    r"However|But|Also)(?![A-Za-z])"
 )
 
 
 @dataclass(frozen=True)
 class SelectionWeights:
     dense: float = 1.0
-    lexical: float = 0.35
-    passage: float = 0.25
+    lexical: float = 0.1
+    passage: float = 0.4
     answer_type: float = 0.1
 
 

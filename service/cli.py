@@ -144,17 +144,20 @@ def _ask_batch(answerer, path: Path, top_k: int, filters: Filters) -> None:
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
+        qid: object = number
         try:
             item = json.loads(line)
+            if isinstance(item, dict) and item.get("id") is not None:
+                qid = item["id"]
             if not isinstance(item, dict) or not isinstance(item.get("question"), str):
                 raise InputError("expected an object with a string 'question'")
             answer = answerer.ask(item["question"], top_k=top_k, filters=filters)
-            _print_answer(answer, True, {"id": item.get("id", number)})
+            _print_answer(answer, True, {"id": qid})
         except (json.JSONDecodeError, ArticleQAError) as exc:
             failed += 1
             msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
             typer.echo(f"{path}:{number}: {msg}", err=True)
-            typer.echo(json.dumps({"id": number, "error": msg}, ensure_ascii=False))
+            typer.echo(json.dumps({"id": qid, "error": msg}, ensure_ascii=False))
     if failed:
         raise typer.Exit(1)
 
@@ -218,8 +221,9 @@ def serve(
         create_app(settings),
         host=host,
         port=port,
+        log_config=None,  # create_app configures logging (plain or JSON lines)
         log_level=settings.log_level.lower(),
-        access_log=False,
+        access_log=False,  # the app logs each request once, with its id and duration
     )
 
 

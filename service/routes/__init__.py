@@ -1,0 +1,17 @@
+"""HTTP routes, one module per area."""
+
+from __future__ import annotations
+
+from service.routes import articles, ask, chat, health, indexing, openai, web
+
+ROUTERS = [
+    ask.router,
+    chat.router,
+    openai.router,
+    articles.router,
+    indexing.router,
+    health.router,
+    web.router,
+]
+
+__all__ = ["ROUTERS"]

