@@ -26,15 +26,11 @@ def check_question(question: str, settings: Settings, field: str = "question") -
     ``field`` names it in errors (``messages[2].content`` for a chat message)."""
     if len(question) > settings.max_question_chars:
         limit = settings.max_question_chars
-        raise over_limit(
-            field, limit, len(question), f"{field} is longer than {limit} characters"
-        )
+        raise over_limit(field, limit, len(question), f"{field} is longer than {limit} characters")
     if _CONTROL.search(question):
         raise InvalidRequestError(f"{field} contains control characters", details={"field": field})
     if any(unicodedata.category(c) == "Cs" for c in question):
-        raise InvalidRequestError(
-            f"{field} contains unpaired surrogates", details={"field": field}
-        )
+        raise InvalidRequestError(f"{field} contains unpaired surrogates", details={"field": field})
     stripped = question.strip()
     if not stripped:
         raise InvalidRequestError(f"{field} is empty", details={"field": field})

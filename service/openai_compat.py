@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.errors import InvalidRequestError, ModelNotFoundError
+from service.schemas import SAMSUNG_QUESTION
 
 MODEL = "article-qa"
 MODEL_CREATED = 1_761_868_800  # 2025-10-31, a fixed "created" for the model listing
@@ -51,7 +52,7 @@ class ChatCompletionRequest(BaseModel):
             "examples": [
                 {
                     "model": MODEL,
-                    "messages": [{"role": "user", "content": "삼성전자의 3분기 영업이익은 얼마야?"}],
+                    "messages": [{"role": "user", "content": SAMSUNG_QUESTION}],
                     "stream": False,
                 }
             ]
@@ -89,8 +90,19 @@ def conversation(messages: list[OpenAIMessage]) -> list[tuple[str, str]]:
                 f"messages[{i}].role: unknown role {role!r}",
                 details={"field": f"messages[{i}].role"},
             )
-        out.append((role, _text(message.content)))
+        text = _text(message.content)
+        if role == "assistant":
+            text = without_sources(text)
+        out.append((role, text))
     return out
+
+
+def without_sources(content: str) -> str:
+    """An earlier answer as the chat reads it: the quotes with their markers, without the
+    sources list this module appended (clients send the content back as they got it)."""
+    for heading in SOURCES.values():
+        content = content.split(f"\n\n{heading}\n", 1)[0]
+    return content
 
 
 def _text(content: str | list[dict[str, Any]] | None) -> str:
@@ -112,11 +124,18 @@ def citations(answer: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def source_lines(answer: dict[str, Any], lang: str) -> str:
-    lines = []
+    """``\n\nSources:\n[1][2] Title (2025-10-31) URL``: one line per article, with the
+    markers of its quotes."""
+    by_article: dict[str, list[dict[str, Any]]] = {}
     for c in citations(answer):
+        by_article.setdefault(c["article_id"], []).append(c)
+    lines = []
+    for cited in by_article.values():
+        c = cited[0]
+        marks = "".join(f"[{x['index']}]" for x in cited)
         date = f" ({c['published'][:10]})" if c.get("published") else ""
         url = f" {c['url']}" if c.get("url") else ""
-        lines.append(f"[{c['index']}] {c['title']}{date}{url}")
+        lines.append(f"{marks} {c['title']}{date}{url}")
     return f"\n\n{SOURCES[lang]}\n" + "\n".join(lines) if lines else ""
 
 
@@ -127,8 +146,7 @@ def content_parts(answer: dict[str, Any], question: str) -> list[str]:
     if not answer["answered"] or not answer["quotes"]:
         return [ABSTAIN[lang]]
     quotes = [
-        f"{'' if i == 1 else ' '}{q['text']} [{i}]"
-        for i, q in enumerate(answer["quotes"], start=1)
+        f"{'' if i == 1 else ' '}{q['text']} [{i}]" for i, q in enumerate(answer["quotes"], start=1)
     ]
     return [*quotes, source_lines(answer, lang)]
 

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SAMSUNG_QUESTION = "삼성전자의 3분기 영업이익은 얼마야?"
+SAMSUNG_ANSWER = "분기 영업이익이 10조 원을 넘어선 것은 다섯 분기 만이다. [1]"
 
 ARTICLE_EXAMPLE: dict[str, Any] = {
     "id": "kr-samsung-q3-2025",
@@ -95,7 +96,7 @@ class ChatRequest(_Request):
                         {"role": "user", "content": SAMSUNG_QUESTION},
                         {
                             "role": "assistant",
-                            "content": "분기 영업이익이 10조 원을 넘어선 것은 다섯 분기 만이다. [1]",
+                            "content": SAMSUNG_ANSWER,
                         },
                         {"role": "user", "content": "그럼 LG전자는?"},
                     ]

@@ -63,8 +63,10 @@ class Settings(BaseSettings):
     max_top_k: int = Field(50, ge=1, description="Largest accepted `top_k`.")
     max_batch_articles: int = Field(1000, ge=1, description="Most articles in one upsert request.")
     rate_limit_per_minute: int = Field(
-        0, ge=0, description="Questions per minute per client on `/v1/ask` and the chat endpoints; "
-        "0 disables the limit."
+        0,
+        ge=0,
+        description="Questions per minute per client on `/v1/ask` and the chat endpoints; "
+        "0 disables the limit.",
     )
     write_wait_seconds: float = Field(
         120.0,

@@ -12,7 +12,8 @@ import html
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path as PathParam, Query
+from fastapi import APIRouter, Query, Response
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse
 
 from index.errors import NotFoundError
@@ -50,6 +51,11 @@ def widget() -> FileResponse:
     return _static("widget.js")
 
 
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    return Response(status_code=204)
+
+
 @router.get("/static/{name}")
 def static_file(name: str) -> FileResponse:
     return _static(name)
@@ -83,7 +89,7 @@ def render_article(article: dict[str, Any], start: int | None, end: int | None) 
     labels = LABELS[lang]
     if start is not None and end is not None and 0 <= start < end <= len(text):
         body = (
-            f"{e(text[:start])}<mark id=\"quote\" tabindex=\"-1\" aria-label=\"{labels['quote']}\">"
+            f'{e(text[:start])}<mark id="quote" tabindex="-1" aria-label="{labels["quote"]}">'
             f"{e(text[start:end])}</mark>{e(text[end:])}"
         )
     else:
