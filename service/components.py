@@ -32,6 +32,10 @@ class Components:
 
     @classmethod
     def load(cls, settings: Settings) -> Components:
+        if settings.num_threads:
+            import faiss
+
+            faiss.omp_set_num_threads(settings.num_threads)
         kiwi = load_kiwi()
         embedder = create_embedder(
             settings.embedder_backend,
