@@ -199,7 +199,8 @@ def _walk(path: Path) -> Iterator[Path]:
         yield path
         return
     for child in sorted(path.rglob("*")):
-        if child.is_file() and not any(part.startswith(".") for part in child.parts[-1:]):
+        hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
+        if child.is_file() and not hidden:
             yield child
 
 

@@ -6,8 +6,6 @@ import time
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-
 from index.embedders import Embedder
 from index.errors import InputError
 from index.lexical import MorphemeAnalyzer
@@ -243,7 +241,3 @@ def _boost(hits: list, index: LoadedIndex, articles: set[int]) -> list:
     preferred = [h for h in hits if int(index.passages[h.row, 0]) in articles]
     rest = [h for h in hits if int(index.passages[h.row, 0]) not in articles]
     return preferred + rest
-
-
-def passage_vector(index: LoadedIndex, row: int) -> np.ndarray:
-    return index.faiss_index.reconstruct(int(row))
