@@ -709,7 +709,7 @@ FAISS for 50 candidates and fuses them with BM25, exact re-scoring of those 50 f
 vectors kept on disk (memory-mapped, like `sentence_vectors.npy`) would lift SQ8's ceiling at
 no RAM cost — a possible follow-up, not measured here.
 
-**Recommended rule** (replacing `HNSW_THRESHOLD = 200_000` / HNSWFlat32):
+**Rule now in `index/builder.py`** (it replaced `HNSW_THRESHOLD = 200_000` / HNSWFlat32):
 
 | passages | index | search setting | why |
 |---|---|---|---|
@@ -811,7 +811,7 @@ def _composed_1m(perf, faiss_r, proposed: bool = False) -> dict | None:
     retrieve = fl["latency_ms"]["p50"] + large[backend]["p50"] + top50 + fusion
     return {
         "passages": large["passages"],
-        "label": "proposed rule" if proposed else "current rule",
+        "label": "adopted rule" if proposed else "previous rule (HNSW32 from 200k)",
         "faiss": f"{want[0]} ({'nprobe' if proposed else 'efSearch'} {want[1]})",
         "faiss_ms": fl["latency_ms"]["p50"],
         "recall": fl["recall_at_10"],

@@ -117,7 +117,9 @@ def make_faiss_index(
         else:
             index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
             kind = f"IVF{nlist},Flat"
-        index.train(vectors)
+        # 64 points per list train as well as all of them, in a fraction of the time.
+        sample = np.random.default_rng(0).choice(n, size=min(n, 64 * nlist), replace=False)
+        index.train(vectors[np.sort(sample)])
         index.nprobe = IVF_NPROBE
     if n:
         index.add(vectors)
