@@ -43,6 +43,10 @@ class BuildOptions:
     overlap: int = DEFAULT_OVERLAP
     batch_size: int = 32
     ivf_threshold: int = IVF_THRESHOLD
+    # Embed each sentence with its article's title, like passages: a sentence alone often
+    # names its subject only by pronoun or not at all. Measured on the public slice:
+    # quote hit@1 0.780 -> 0.804, hit@3 0.915 -> 0.941 (docs/quality.md).
+    sentence_title: bool = True
 
 
 @dataclass
@@ -191,7 +195,12 @@ def build_index(
             f"({'; '.join(str(p) for p in skipped[:5])}{'; ...' if len(skipped) > 5 else ''})",
             details={"problems": [str(p) for p in skipped]},
         )
-    sentence_texts = [kept[a].text[s:e] for a, s, e in sent_rows]
+    if options.sentence_title:
+        sentence_texts = [
+            passage_embedding_text(kept[a], kept[a].text[s:e]) for a, s, e in sent_rows
+        ]
+    else:
+        sentence_texts = [kept[a].text[s:e] for a, s, e in sent_rows]
 
     total = len(passage_texts) + len(sentence_texts)
     done = 0
@@ -240,6 +249,7 @@ def build_index(
             "sentences": len(sent_rows),
         },
         "passages": {"max_chars": options.max_chars, "overlap": options.overlap},
+        "sentence_vectors": {"text": "title + sentence" if options.sentence_title else "sentence"},
         "faiss": {"index": faiss_kind, "metric": "inner_product"},
         "bm25": {"library": "bm25s", "tokens": "character bigrams", "k1": 1.5, "b": 0.75},
         "packages": _package_versions(),

