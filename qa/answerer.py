@@ -11,7 +11,7 @@ from index.errors import InputError
 from index.lexical import MorphemeAnalyzer
 from index.store import LoadedIndex
 from qa.question import missing_keys, parse_question
-from qa.retrieval import Filters, HybridRetriever
+from qa.retrieval import Filters, Fusion, HybridRetriever
 from qa.selection import (
     ScoredSentence,
     SelectionWeights,
@@ -43,7 +43,7 @@ class AnswerConfig:
     # Share of the confidence lost when every key term (name, numbered thing) of the
     # question is absent from the best passages.
     missing_key_penalty: float = 0.3
-    fusion: str = "rrf"
+    fusion: Fusion = "rrf"
     # Also join a Korean sentence whose subject is left out to the sentence it continues.
     join_elided_subjects: bool = True
     dense_weight: float = 0.7
@@ -68,7 +68,7 @@ class Answerer:
         self.retriever = HybridRetriever(
             index,
             fusion=self.config.fusion,
-            dense_weight=self.config.dense_weight,  # type: ignore[arg-type]
+            dense_weight=self.config.dense_weight,
         )
 
     def ask(
