@@ -6,6 +6,7 @@ import fcntl
 import platform
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -212,25 +213,17 @@ def build_index(
             progress("embedding", done, total)
 
     hits_before, misses_before = cache.hits, cache.misses
-    passage_vectors = cache.get_or_embed(
-        embedder.model,
-        "passage",
-        passage_texts,
-        lambda t: embedder.embed_passages(t),
-        embedder.dim,
-        batch_size=options.batch_size,
-        on_progress=tick,
-    )
     # Sentences are embedded as passages too: at answer time a sentence is the evidence.
-    sentence_vectors = cache.get_or_embed(
+    vectors = cache.get_or_embed(
         embedder.model,
         "passage",
-        sentence_texts,
-        lambda t: embedder.embed_passages(t),
+        passage_texts + sentence_texts,
+        embedder.embed_passages,
         embedder.dim,
         batch_size=options.batch_size,
         on_progress=tick,
     )
+    passage_vectors, sentence_vectors = vectors[: len(passage_texts)], vectors[len(passage_texts) :]
     faiss_index, faiss_kind = make_faiss_index(passage_vectors, ivf_threshold=options.ivf_threshold)
     bm25 = Bm25Index.build(passage_texts)
 
@@ -279,9 +272,7 @@ def build_index(
             raise BuildError(f"index version could not be written or verified: {exc}") from exc
         publish_version(index_dir, version)
 
-    by_reason: dict[str, int] = {}
-    for p in skipped:
-        by_reason[p.reason.split(" (")[0]] = by_reason.get(p.reason.split(" (")[0], 0) + 1
+    by_reason = dict(Counter(p.reason.split(" (")[0] for p in skipped))
     return BuildReport(
         records=records if records is not None else len(articles),
         indexed=len(kept),

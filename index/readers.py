@@ -17,7 +17,7 @@ from typing import Any
 from index.errors import RecordError, SourceError
 from index.models import Article
 from index.scraped import clean_scraped_text
-from index.text import canonicalize, guess_lang
+from index.text import canonicalize, guess_lang, iso_date
 
 KNOWN_FIELDS = {"id", "title", "text", "html", "url", "published", "source", "lang", "metadata"}
 FILE_SUFFIXES = {".jsonl", ".txt", ".md", ".html", ".htm"}
@@ -54,11 +54,7 @@ def normalize_date(value: str | None) -> str | None:
     m = _ISO_DATE.match(value)
     if not m:
         return value or None
-    y, mo, d, h, mi, s = m.groups()
-    iso = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
-    if h is not None:
-        iso += f"T{int(h):02d}:{int(mi):02d}:{int(s or 0):02d}"
-    return iso
+    return iso_date(*m.groups())
 
 
 def stable_id(*, given: Any = None, url: str | None = None, title: str = "", text: str = "") -> str:

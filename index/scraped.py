@@ -14,6 +14,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from index.text import iso_date
+
 _DATE = re.compile(
     r"(?:입력|등록|기사입력|작성|발행|승인|Published|Posted)\s*[:：]?\s*"
     r"(\d{4})[-./]\s?(\d{1,2})[-./]\s?(\d{1,2})\.?(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?",
@@ -44,14 +46,6 @@ class ScrapedPage:
     metadata: dict[str, str] = field(default_factory=dict)
 
 
-def _date_iso(match: re.Match[str]) -> str:
-    y, mo, d, h, mi, s = match.groups()
-    iso = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
-    if h is not None:
-        iso += f"T{int(h):02d}:{int(mi):02d}:{int(s or 0):02d}"
-    return iso
-
-
 def clean_scraped_text(raw: str) -> ScrapedPage:
     """Recover title, date, byline and body paragraphs from a scraped page."""
     lines = [line.strip() for line in raw.splitlines()]
@@ -68,7 +62,7 @@ def clean_scraped_text(raw: str) -> ScrapedPage:
     header_end = None  # index of the first line of the byline/date block
     for i, line in enumerate(lines[:40]):
         if published is None and (m := _DATE.search(line)):
-            published = _date_iso(m)
+            published = iso_date(*m.groups())
             header_end = i if header_end is None else header_end
         elif byline is None and _BYLINE.match(line):
             byline = line

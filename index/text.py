@@ -24,6 +24,16 @@ def canonicalize(text: str) -> str:
     return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
 
 
+def iso_date(
+    year: str, month: str, day: str, hour: str | None, minute: str | None, second: str | None
+) -> str:
+    """``YYYY-MM-DD``, with ``THH:MM:SS`` when a time is given."""
+    iso = f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+    if hour is not None:
+        iso += f"T{int(hour):02d}:{int(minute or 0):02d}:{int(second or 0):02d}"
+    return iso
+
+
 def is_korean(text: str) -> bool:
     """True when Hangul makes up at least a fifth of the letters."""
     letters = len(_LETTER.findall(text))

@@ -41,12 +41,8 @@ def server(
     server_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
     srv = Server(tmp_path_factory.mktemp("main-server"), server_env, MAIN_SETTINGS)
-    srv.start()
-    try:
-        srv.wait_ready()
+    with srv.serving():
         yield srv
-    finally:
-        srv.close()
 
 
 @pytest.fixture(scope="session")

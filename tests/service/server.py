@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +108,18 @@ class Server:
     def restart(self) -> Server:
         self.stop()
         return self.start()
+
+    @contextmanager
+    def serving(self, *, ready: bool = True) -> Iterator[Server]:
+        """Started (and, with ``ready``, answering) for the ``with`` block; closed after,
+        even when the block fails."""
+        self.start()
+        try:
+            if ready:
+                self.wait_ready()
+            yield self
+        finally:
+            self.close()
 
     def close(self) -> None:
         self.stop()

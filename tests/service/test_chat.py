@@ -105,9 +105,8 @@ def keyed(server_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) 
         server_env,
         {"api_key": API_KEY, "rate_limit_per_minute": 6},
     )
-    srv.start()
-    yield srv
-    srv.close()
+    with srv.serving(ready=False):
+        yield srv
 
 
 @pytest.mark.parametrize(("path", "body"), QUESTION_ENDPOINTS)

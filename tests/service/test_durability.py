@@ -37,10 +37,8 @@ def restartable(
         "admin_token": ADMIN_TOKEN,
     }
     srv = Server(tmp_path_factory.mktemp("restartable-server"), server_env, settings)
-    srv.start()
-    srv.wait_ready()
-    yield srv
-    srv.close()
+    with srv.serving():
+        yield srv
 
 
 def answered(server: Server) -> bool:

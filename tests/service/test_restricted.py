@@ -14,9 +14,8 @@ from tests.service.server import ADMIN_TOKEN, Server, assert_error
 @pytest.fixture(scope="module")
 def bare(server_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     srv = Server(tmp_path_factory.mktemp("bare-server"), server_env, {"rate_limit_per_minute": 3})
-    srv.start()
-    yield srv
-    srv.close()
+    with srv.serving(ready=False):
+        yield srv
 
 
 ADMIN_CALLS = [

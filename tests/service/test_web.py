@@ -208,12 +208,8 @@ def widget_server(
         server_env,
         {"sources": [str(SAMPLE_DIR)], "cors_origins": [origin]},
     )
-    srv.start()
-    try:
-        srv.wait_ready()
+    with srv.serving():
         yield srv
-    finally:
-        srv.close()
 
 
 def test_widget_on_another_origin(
