@@ -106,11 +106,14 @@ class MemoSplitter:
         self.splitter = splitter
         self.memo: dict[str, list] = {}
 
+    def analyze(self, text: str):
+        sentences = self.memo.get(text)
+        if sentences is None:
+            sentences = self.memo[text] = self.splitter.analyze(text)
+        return sentences
+
     def split(self, text: str):
-        spans = self.memo.get(text)
-        if spans is None:
-            spans = self.memo[text] = self.splitter.split(text)
-        return spans
+        return [span for span, _ in self.analyze(text)]
 
 
 def replicate(articles, passages_per_article: dict[str, int], target: int):

@@ -22,6 +22,7 @@ from index.embedders import Embedder
 from index.errors import BuildError, ConflictError, InputError
 from index.lexical import Bm25Index
 from index.models import Article
+from index.morphs import MorphTable, SentenceMorphs
 from index.passages import DEFAULT_MAX_CHARS, DEFAULT_OVERLAP, plan_passages
 from index.readers import Problem
 from index.sentences import SentenceSplitter
@@ -175,16 +176,19 @@ def build_index(
 
     kept: list[Article] = []
     sent_rows: list[tuple[int, int, int]] = []
+    morphs: list[SentenceMorphs] = []
     pass_rows: list[tuple[int, int, int, int, int]] = []
     passage_texts: list[str] = []
     for article in articles:
-        spans = splitter.split(article.text)
+        analyzed = splitter.analyze(article.text)
+        spans = [span for span, _ in analyzed]
         if not spans:
             skipped.append(Problem(article.id, None, "no sentences after cleaning"))
             continue
         a = len(kept)
         kept.append(article)
         sent_rows.extend((a, s.start, s.end) for s in spans)
+        morphs.extend(m for _, m in analyzed)
         for plan in plan_passages(spans, options.max_chars, options.overlap):
             pass_rows.append((a, plan.first, plan.last, plan.start, plan.end))
             passage_texts.append(
@@ -253,6 +257,7 @@ def build_index(
         sentences=np.array(sent_rows, dtype=np.int32).reshape(-1, 3),
         passages=np.array(pass_rows, dtype=np.int32).reshape(-1, 5),
         sentence_vectors=sentence_vectors,
+        morphs=MorphTable.from_morphs(morphs),
         faiss_index=faiss_index,
         bm25=bm25,
     )

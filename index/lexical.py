@@ -15,16 +15,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from index.morphs import CONTENT_TAGS, content_form
+
 if TYPE_CHECKING:
     import bm25s
     from kiwipiepy import Kiwi
 
 _WORD = re.compile(r"\w+")
 _HANGUL = re.compile("[\uac00-\ud7a3]")
-
-# Kiwi tags that carry content: nouns, verb/adjective stems, roots, foreign words,
-# numbers and hanja. Particles and endings are noise for matching.
-CONTENT_TAGS = ("NNG", "NNP", "NNB", "NR", "NP", "VV", "VA", "XR", "SL", "SN", "SH", "MAG")
 
 
 def bigram_tokens(text: str) -> list[str]:
@@ -75,14 +73,11 @@ class MorphemeAnalyzer:
     def __init__(self, kiwi: Kiwi) -> None:
         self.kiwi = kiwi
 
-    def content(self, text: str) -> list[tuple[str, str]]:
-        """(form, tag) of content morphemes; Latin words lower-cased."""
-        out: list[tuple[str, str]] = []
-        for tok in self.kiwi.tokenize(text):
-            if tok.tag.startswith(CONTENT_TAGS):
-                form = tok.form.lower() if tok.tag == "SL" else tok.form
-                out.append((form, tok.tag))
-        return out
+    def content(self, tokens: list) -> list[tuple[str, str]]:
+        """(form, tag) of the content morphemes among ``tokens``; Latin words lower-cased."""
+        return [
+            (content_form(t.form, t.tag), t.tag) for t in tokens if t.tag.startswith(CONTENT_TAGS)
+        ]
 
     def tokens(self, text: str) -> list:
         return self.kiwi.tokenize(text)

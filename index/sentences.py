@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from index.models import Span
+from index.morphs import SentenceMorphs
 from index.text import is_korean
 
 if TYPE_CHECKING:
@@ -110,20 +111,35 @@ class SentenceSplitter:
         return self._kiwi
 
     def split(self, text: str) -> list[Span]:
-        spans: list[Span] = []
+        return [span for span, _ in self._sentences(text)]
+
+    def analyze(self, text: str) -> list[tuple[Span, SentenceMorphs]]:
+        """Sentence spans with their morphemes (Kiwi analyses Korean lines while it
+        splits them, so the morphemes cost nothing extra there)."""
+        out: list[tuple[Span, SentenceMorphs]] = []
+        for span, tokens in self._sentences(text):
+            if tokens is None:
+                tokens = self.kiwi.tokenize(text[span.start : span.end])
+            out.append((span, SentenceMorphs.from_tokens(tokens)))
+        return out
+
+    def _sentences(self, text: str) -> Iterator[tuple[Span, list | None]]:
         pos = 0
         for line in text.split("\n"):
             if line.strip():
-                spans.extend(self._split_line(line, pos))
+                for span, tokens in self._split_line(line, pos):
+                    trimmed = self._trim(text, span)
+                    if trimmed is not None:
+                        yield trimmed, tokens
             pos += len(line) + 1
-        return [s for s in (self._trim(text, s) for s in spans) if s is not None]
 
-    def _split_line(self, line: str, offset: int) -> Iterator[Span]:
+    def _split_line(self, line: str, offset: int) -> Iterator[tuple[Span, list | None]]:
         if is_korean(line):
-            for sent in self.kiwi.split_into_sents(line):
-                yield Span(offset + sent.start, offset + sent.end)
+            for sent in self.kiwi.split_into_sents(line, return_tokens=True):
+                yield Span(offset + sent.start, offset + sent.end), sent.tokens
         else:
-            yield from _rule_split(line, offset)
+            for span in _rule_split(line, offset):
+                yield span, None
 
     @staticmethod
     def _trim(text: str, span: Span) -> Span | None:

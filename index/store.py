@@ -10,6 +10,8 @@ Layout (plain files, no pickles)::
         sentences.npy         int32 (S, 3): article, start, end
         passages.npy          int32 (P, 5): article, first sentence, last sentence, start, end
         sentence_vectors.npy  float32 (S, dim)
+        morphs.txt            what sentence selection needs of each sentence's morphemes
+        morphs_offsets.npy    int64 (S + 1): byte offset of each line of morphs.txt
         passages.faiss        FAISS index over passage vectors (id = passage row)
         bm25/                 bm25s index over passage text
 
@@ -32,8 +34,10 @@ import numpy as np
 from index.errors import ChecksumError, IndexLoadError, ManifestMismatchError, NotFoundError
 from index.lexical import Bm25Index
 from index.models import Article, Passage
+from index.morphs import MorphTable
 
-FORMAT_VERSION = 1
+# 2: sentence morphemes are stored (morphs.txt) instead of analysed at query time.
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
 VERSIONS = "versions"
@@ -90,6 +94,7 @@ class IndexData:
     sentences: np.ndarray
     passages: np.ndarray
     sentence_vectors: np.ndarray
+    morphs: MorphTable
     faiss_index: Any
     bm25: Bm25Index
 
@@ -104,6 +109,7 @@ def write_version(folder: Path, data: IndexData) -> None:
     np.save(folder / "sentences.npy", data.sentences.astype(np.int32))
     np.save(folder / "passages.npy", data.passages.astype(np.int32))
     np.save(folder / "sentence_vectors.npy", data.sentence_vectors.astype(np.float32))
+    data.morphs.save(folder)
     faiss.write_index(data.faiss_index, str(folder / "passages.faiss"))
     data.bm25.save(folder / "bm25")
     manifest = dict(data.manifest)
@@ -127,6 +133,7 @@ class LoadedIndex:
         self.sentences = data.sentences
         self.passages = data.passages
         self.sentence_vectors = data.sentence_vectors
+        self.morphs = data.morphs
         self.faiss_index = data.faiss_index
         ivf = _try_ivf(self.faiss_index)
         if ivf is not None:
@@ -234,6 +241,7 @@ def load_version(
             sentence_vectors=np.load(
                 folder / "sentence_vectors.npy", allow_pickle=False, mmap_mode="r"
             ),
+            morphs=MorphTable.load(folder),
             faiss_index=faiss.read_index(str(folder / "passages.faiss")),
             bm25=Bm25Index.load(folder / "bm25", size=int(manifest["counts"]["passages"])),
         )

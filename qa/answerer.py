@@ -15,7 +15,6 @@ from qa.retrieval import Filters, Fusion, HybridRetriever
 from qa.selection import (
     ScoredSentence,
     SelectionWeights,
-    elided_subject,
     score_sentences,
     starts_with_anaphor,
 )
@@ -102,7 +101,7 @@ class Answerer:
         timings["retrieve_ms"] = (t2 - t1) * 1000
         parsed = parse_question(query, self.analyzer)
         scored = score_sentences(
-            parsed, qvec, hits[: cfg.candidate_passages], self.index, self.analyzer, cfg.weights
+            parsed, qvec, hits[: cfg.candidate_passages], self.index, cfg.weights
         )
         # A quote must come from an article that mentions the question's names and
         # numbered things: sentences of articles that miss some are demoted, and the
@@ -177,25 +176,20 @@ class Answerer:
         a pronoun takes the one before it; a next sentence that opens with one is added."""
         index = self.index
         article = int(index.sentences[row, 0])
-        text = index.sentence_text(row)
         prev_ok = row > 0 and int(index.sentences[row - 1, 0]) == article
         next_ok = row + 1 < len(index.sentences) and int(index.sentences[row + 1, 0]) == article
-        if prev_ok and self._continues(text) and _same_paragraph(index, row - 1, row):
+        if prev_ok and self._continues(row) and _same_paragraph(index, row - 1, row):
             return [row - 1, row]
-        if (
-            next_ok
-            and self._continues(index.sentence_text(row + 1))
-            and _same_paragraph(index, row, row + 1)
-        ):
+        if next_ok and self._continues(row + 1) and _same_paragraph(index, row, row + 1):
             return [row, row + 1]
         return [row]
 
-    def _continues(self, sentence: str) -> bool:
+    def _continues(self, row: int) -> bool:
         """The sentence leans on the one before it: it opens with a pronoun or
         demonstrative, or (Korean) its subject is left out."""
-        if starts_with_anaphor(sentence):
+        if starts_with_anaphor(self.index.sentence_text(row)):
             return True
-        return self.config.join_elided_subjects and elided_subject(self.analyzer.tokens(sentence))
+        return self.config.join_elided_subjects and self.index.morphs[row].elided_subject
 
     def _quote(self, rows: list[int], cand: ScoredSentence) -> Quote:
         index = self.index

@@ -92,10 +92,8 @@ def parse_question(question: str, analyzer: MorphemeAnalyzer) -> ParsedQuestion:
         "has",
         "have",
     }
-    terms = tuple(
-        form for form, _ in analyzer.content(question) if form not in stop and form.strip()
-    )
     tokens = analyzer.tokens(question)
+    terms = tuple(form for form, _ in analyzer.content(tokens) if form not in stop and form.strip())
     keys: list[str] = []
     for i, tok in enumerate(tokens):
         if tok.tag == "NNP" and len(tok.form) > 1:

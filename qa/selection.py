@@ -1,6 +1,7 @@
 """Sentence selection: which sentences of the best passages answer the question.
 
-Each candidate sentence is scored on four signals, all cheap at query time:
+Each candidate sentence is scored on four signals, all cheap at query time (the
+sentence's morphemes were stored by the build, see index/morphs.py):
 dense similarity of its stored vector to the question, lexical coverage of the
 question's content morphemes, the fused score of the passage it came from, and an
 answer-type cue (a "몇/how many" question wants a number, "언제/when" a date, "누가/who"
@@ -14,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.lexical import MorphemeAnalyzer, bigram_tokens
+from index.lexical import bigram_tokens
+from index.morphs import SentenceMorphs
 from index.store import LoadedIndex
 from qa.question import ParsedQuestion
 from qa.retrieval import Hit
@@ -57,26 +59,7 @@ def starts_with_anaphor(sentence: str) -> bool:
     return bool(_ANAPHOR.match(sentence))
 
 
-def elided_subject(tokens: list) -> bool:
-    """A Korean clause with a predicate but no subject or topic particle before it
-    ("4일 뒤 … 다시 득점에 성공했다") continues the subject of an earlier sentence."""
-    has_korean = any(t.tag.startswith(("NN", "VV", "VA")) for t in tokens)
-    if not has_korean:
-        return False
-    for prev, tok in zip(tokens, tokens[1:], strict=False):
-        if tok.tag == "JKS":
-            return False
-        # 은/는 right after a noun marks the topic; after an adverbial ("뒤에는") it does not.
-        if (
-            tok.tag == "JX"
-            and tok.form in ("은", "는")
-            and prev.tag.startswith(("NN", "NP", "NR", "SL", "SN", "SH", "SS", "XSN", "ETN"))
-        ):
-            return False
-    return any(t.tag in ("EF", "EC") for t in tokens)
-
-
-def _coverage(terms: tuple[str, ...], sentence_forms: set[str], sentence_text: str) -> float:
+def _coverage(terms: tuple[str, ...], sentence_forms: frozenset[str], sentence_text: str) -> float:
     if not terms:
         return 0.0
     weights = [max(1, len(t)) for t in terms]
@@ -87,21 +70,20 @@ def _coverage(terms: tuple[str, ...], sentence_forms: set[str], sentence_text: s
     return got / sum(weights)
 
 
-def _bigram_coverage(question: str, sentence: str) -> float:
-    q = set(bigram_tokens(question))
-    if not q:
+def _bigram_coverage(question_bigrams: set[str], sentence: str) -> float:
+    if not question_bigrams:
         return 0.0
-    return len(q & set(bigram_tokens(sentence))) / len(q)
+    return len(question_bigrams.intersection(bigram_tokens(sentence))) / len(question_bigrams)
 
 
-def _type_cue(q: ParsedQuestion, tokens: list, sentence: str) -> float:
+def _type_cue(q: ParsedQuestion, morphs: SentenceMorphs, sentence: str) -> float:
     qterms = set(q.terms)
     if q.kind == "date":
         return 1.0 if _DATE.search(sentence) else 0.0
     if q.kind == "number":
         return 1.0 if _NUMBER.search(sentence) else 0.0
     if q.kind in ("person", "place"):
-        return 1.0 if any(t.tag in ("NNP", "SL") and t.form not in qterms for t in tokens) else 0.0
+        return 1.0 if morphs.names - qterms else 0.0
     return 0.0
 
 
@@ -110,7 +92,6 @@ def score_sentences(
     query_vector: np.ndarray,
     hits: list[Hit],
     index: LoadedIndex,
-    analyzer: MorphemeAnalyzer,
     weights: SelectionWeights | None = None,
 ) -> list[ScoredSentence]:
     """Score every sentence of the given passages; best first. A sentence in two
@@ -127,15 +108,15 @@ def score_sentences(
                 best_passage[row] = (hit.row, norm)
     rows = sorted(best_passage)
     dense = np.asarray(index.sentence_vectors[rows]) @ query_vector
+    question_bigrams = set(bigram_tokens(question.text))
     out: list[ScoredSentence] = []
     for row, d in zip(rows, dense, strict=True):
         text = index.sentence_text(row)
-        tokens = analyzer.tokens(text)
-        forms = {t.form.lower() if t.tag == "SL" else t.form for t in tokens}
-        lexical = 0.5 * _coverage(question.terms, forms, text) + 0.5 * _bigram_coverage(
-            question.text, text
+        morphs = index.morphs[row]
+        lexical = 0.5 * _coverage(question.terms, morphs.forms, text) + 0.5 * _bigram_coverage(
+            question_bigrams, text
         )
-        cue = _type_cue(question, tokens, text)
+        cue = _type_cue(question, morphs, text)
         passage_row, pscore = best_passage[row]
         score = (
             weights.dense * float(d)

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from index.builder import BuildReport
-from index.errors import ArticleQAError, ConflictError, IndexLoadError
-from index.models import Article, Span
+from index.errors import ArticleQAError, ConflictError, IndexLoadError, ManifestMismatchError
+from index.models import Article
 from index.readers import Problem, read_sources
 from index.store import CURRENT, VERSIONS, LoadedIndex
 from service.article_store import ArticleStore, Overlay
@@ -32,7 +32,7 @@ from service.jobs import Job, JobKind, JobStore
 from service.metrics import Metrics
 from service.serving import IndexHolder, ServedIndex
 from service.settings import Settings
-from service.splitting import ReusingSplitter, spans_by_text
+from service.splitting import Analyzed, ReusingSplitter, sentences_by_text
 
 log = logging.getLogger("article_qa.index")
 MAX_REPORTED_PROBLEMS = 20
@@ -57,14 +57,26 @@ class IndexManager:
     # -- lifecycle ---------------------------------------------------------------------
 
     def start(self) -> None:
-        """Serve the index on disk; build it when there is none but sources are
-        configured; bring it up to date with the API articles when it is behind."""
+        """Serve the index on disk; build it when there is none, or when it was built
+        for another format or embedder, but sources are configured; bring it up to date
+        with the API articles when it is behind."""
         for job in self.jobs.recover():
             log.warning("job %s (%s) was interrupted by a restart", job.id, job.kind)
         overlay = self.store.load()
         if (self.index_dir / CURRENT).is_file():
             try:
                 served = self._serve(self.components.open_index(self.index_dir))
+            except ManifestMismatchError as exc:
+                if not self.settings.sources:
+                    self.holder.mark_unavailable(exc.message)
+                    log.error("cannot serve %s: %s", self.index_dir, exc.message)
+                    return
+                # The embedding cache makes this rebuild cheap; the old version stays on
+                # disk until the new one is published.
+                log.warning("%s; rebuilding from the configured sources", exc.message)
+                self.holder.mark_unavailable("the index is being rebuilt: " + exc.message)
+                self._submit("startup-build", self._rebuild)
+                return
             except ArticleQAError as exc:
                 self.holder.mark_unavailable(exc.message)
                 log.error("cannot serve %s: %s", self.index_dir, exc.message)
@@ -154,7 +166,7 @@ class IndexManager:
         base = self._base_for_write()
         overlay = self.store.load()
         base_articles = base.index.articles if base else []
-        known = spans_by_text(base.index) if base else {}
+        known = sentences_by_text(base.index) if base else {}
         report, _ = self._build(overlay.apply(base_articles), job=job, known=known)
         return _report_summary(report)
 
@@ -168,7 +180,7 @@ class IndexManager:
             updated = [a for a in articles if a.id in current and current[a.id] != a]
             changed = created + updated
             previous = self.store.load()
-            known = spans_by_text(base.index) if base else {}
+            known = sentences_by_text(base.index) if base else {}
             self._check_sentences(changed, known)
             overlay = previous.with_upserts(articles)
             base_articles = base.index.articles if base else []
@@ -204,7 +216,7 @@ class IndexManager:
                     "cannot delete the last article: an index needs at least one",
                     details={"article_id": article_id},
                 )
-            known = spans_by_text(base.index)
+            known = sentences_by_text(base.index)
             _, served = self._write("delete", after, overlay, previous, known)
         return {"deleted": article_id, "index": served.summary()}
 
@@ -220,7 +232,7 @@ class IndexManager:
         articles: list[Article],
         overlay: Overlay,
         previous: Overlay,
-        known: dict[str, list[Span]],
+        known: dict[str, Analyzed],
     ) -> tuple[BuildReport, ServedIndex]:
         """Record the change first (so that a crash between the two is repaired by the
         sync at the next start), build, and undo the record if the build fails."""
@@ -235,13 +247,13 @@ class IndexManager:
         self.metrics.observe_build(kind, "succeeded", time.perf_counter() - started)
         return result
 
-    def _check_sentences(self, articles: Sequence[Article], known: dict[str, list[Span]]) -> None:
+    def _check_sentences(self, articles: Sequence[Article], known: dict[str, Analyzed]) -> None:
         bad = []
         for article in articles:
-            spans = known.get(article.text) or self.components.splitter.split(article.text)
-            if not spans:
+            sentences = known.get(article.text) or self.components.splitter.analyze(article.text)
+            if not sentences:
                 bad.append({"id": article.id, "message": "no sentences after cleaning"})
-            known[article.text] = spans
+            known[article.text] = sentences
         if bad:
             raise InvalidRequestError(
                 f"article {bad[0]['id']!r} has no sentences after cleaning",
@@ -255,7 +267,7 @@ class IndexManager:
         articles: list[Article],
         *,
         job: Job | None = None,
-        known: dict[str, list[Span]] | None = None,
+        known: dict[str, Analyzed] | None = None,
         problems: Sequence[Problem] = (),
         records: int | None = None,
     ) -> tuple[BuildReport, ServedIndex]:

@@ -3,6 +3,7 @@ its job reported as failed, and a failed rebuild is visible without breaking ser
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from index.store import CURRENT, FORMAT_VERSION, MANIFEST, VERSIONS
 from tests.service.server import ADMIN_TOKEN, SAMPLE_DIR, Server, assert_error
 from tests.service.test_articles import unique_article, upsert
 
@@ -156,3 +158,21 @@ def test_api_articles_return_after_an_offline_cli_build(restartable: Server) -> 
     assert_error(srv.client.get("/v1/articles/kr-flu-advisory-2025"), 404)
     metrics = srv.client.get("/metrics").text
     assert 'article_qa_index_builds_total{kind="sync",outcome="succeeded"} 1.0' in metrics
+
+
+def test_an_index_of_an_older_format_is_rebuilt_from_the_sources(restartable: Server) -> None:
+    """After an upgrade that changes the index format, a server with sources rebuilds
+    (from the embedding cache) instead of refusing to serve."""
+    srv = restartable
+    srv.stop()
+    old = (srv.index_dir / CURRENT).read_text().strip()
+    manifest_path = srv.index_dir / VERSIONS / old / MANIFEST
+    manifest = json.loads(manifest_path.read_text())
+    manifest["format_version"] = FORMAT_VERSION - 1
+    manifest_path.write_text(json.dumps(manifest))
+    srv.start()
+    srv.wait_ready()
+    assert answered(srv)
+    assert srv.client.get("/v1/index").json()["format_version"] == FORMAT_VERSION
+    assert (srv.index_dir / CURRENT).read_text().strip() != old
+    assert "rebuilding from the configured sources" in srv.log()

