@@ -40,7 +40,7 @@ _ANAPHOR = re.compile(
 @dataclass(frozen=True)
 class SelectionWeights:
     dense: float = 1.0
-    lexical: float = 0.1
+    lexical: float = 0.03
     passage: float = 0.4
     answer_type: float = 0.1
 
