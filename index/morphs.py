@@ -24,7 +24,6 @@ import numpy as np
 # Kiwi tags that carry content: nouns, verb/adjective stems, roots, foreign words,
 # numbers and hanja. Particles and endings are noise for matching.
 CONTENT_TAGS = ("NNG", "NNP", "NNB", "NR", "NP", "VV", "VA", "XR", "SL", "SN", "SH", "MAG")
-NAME_TAGS = ("NNP", "SL")
 TEXT_FILE = "morphs.txt"
 OFFSETS_FILE = "morphs_offsets.npy"
 
@@ -61,7 +60,7 @@ def _word(form: str) -> str:
 @dataclass(frozen=True)
 class SentenceMorphs:
     forms: frozenset[str]  # content morpheme forms (Latin lower-cased)
-    names: frozenset[str]  # proper nouns and Latin words, as written
+    names: frozenset[str]  # proper nouns and capitalised Latin words, as written
     elided_subject: bool
 
     @classmethod
@@ -70,7 +69,12 @@ class SentenceMorphs:
             forms=frozenset(
                 _word(content_form(t.form, t.tag)) for t in tokens if t.tag.startswith(CONTENT_TAGS)
             ),
-            names=frozenset(_word(t.form) for t in tokens if t.tag in NAME_TAGS),
+            # "km" or "pt" are units, not names: Latin words count when capitalised.
+            names=frozenset(
+                _word(t.form)
+                for t in tokens
+                if t.tag == "NNP" or (t.tag == "SL" and t.form[:1].isupper())
+            ),
             elided_subject=elided_subject(tokens),
         )
 

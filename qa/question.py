@@ -10,12 +10,26 @@ from index.lexical import MorphemeAnalyzer
 
 AnswerType = Literal["number", "date", "person", "place", "other"]
 
-# Order matters: "몇 년" asks for a date, "몇 명" for a number.
+# Order matters: "몇 년" asks for a date, "몇 명" for a number, "며칠간" for a duration.
 _KO_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
-    (re.compile(r"언제|몇\s*(?:년|월|일|세기|년도)|연도|날짜|시기|기간은"), "date"),
-    (re.compile(r"몇|얼마|액수|규모는|수는|비율"), "number"),
+    (re.compile(r"며칠\s*(?:간|동안)"), "number"),
+    (
+        re.compile(
+            r"언제|몇\s*(?:년|월|일|시|세기|년도)(?!\s*(?:간|동안|만|째))|며칠|연도|날짜|일자|"
+            r"시기|시점|시간대|기간은|해는|해에"
+        ),
+        "date",
+    ),
+    (
+        re.compile(
+            r"몇|얼마|액수|규모는|수는|비율|"
+            # a measurement asks for a quantity: "사해의 깊이는?", "자외선의 파장은?"
+            r"(?:길이|높이|깊이|넓이|면적|너비|무게|거리|속도|온도|인구|파장|크기)(?:는|은|가)?\s*\??$"
+        ),
+        "number",
+    ),
     (re.compile(r"누구|누가|인물|사람은|선수는|감독은|대통령은|의장은|회장은"), "person"),
-    (re.compile(r"어디|장소|지역은|나라는|도시는|국가는"), "place"),
+    (re.compile(r"어디|장소|지역은|나라는|도시는|국가는|어느\s*(?:나라|지역|도시|국가)"), "place"),
 ]
 _EN_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
     (re.compile(r"\bwhen\b|\bwhat (?:year|date|day|month)\b", re.I), "date"),
@@ -26,6 +40,37 @@ _EN_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
     (re.compile(r"\bwho(?:m|se)?\b", re.I), "person"),
     (re.compile(r"\bwhere\b", re.I), "place"),
 ]
+
+
+# The unit a "몇 <counter>" question counts in ("몇 명" -> 명), and how a sentence may
+# write it. Longer counters first; any other single syllable after 몇 is taken as is.
+_COUNTER = re.compile(
+    r"몇\s*(번째|인조|부작|관왕|퍼센트|프로|광년|미터|킬로미터|경기|[가-힣])|(며칠)"
+)
+_COUNTER_FORMS = {
+    "퍼센트": r"%|퍼센트|프로",
+    "프로": r"%|퍼센트|프로",
+    "미터": r"m\b|미터",
+    "킬로미터": r"km|킬로미터",
+    "도": r"도|℃",
+    "며칠": r"일",
+    "살": r"살|세",
+    "세": r"살|세",
+}
+_NUMERAL = (
+    r"(?:\d[\d,.]*|[일이삼사오육칠팔구십백천만억]+|한|두|세|네|다섯|여섯|일곱|여덟|아홉|열|"
+    r"열한|열두|스무|첫)"
+)
+
+
+def counter_pattern(question: str) -> re.Pattern[str] | None:
+    """A pattern for a number in the unit the question counts in, or None."""
+    match = _COUNTER.search(question)
+    if not match:
+        return None
+    counter = match.group(1) or match.group(2)
+    forms = _COUNTER_FORMS.get(counter, re.escape(counter))
+    return re.compile(rf"{_NUMERAL}\s*(?:만\s*)?(?:{forms})")
 
 
 def answer_type(question: str) -> AnswerType:
@@ -42,6 +87,8 @@ class ParsedQuestion:
     terms: tuple[str, ...]  # content morphemes (forms)
     # Names and numbered things ("LG전자", "Boston", "2분기"): an answer must be about them.
     keys: tuple[str, ...] = ()
+    # For "몇 명/개/위…" questions: a number in that unit.
+    counter: re.Pattern[str] | None = None
 
 
 def parse_question(question: str, analyzer: MorphemeAnalyzer) -> ParsedQuestion:
@@ -111,7 +158,14 @@ def parse_question(question: str, analyzer: MorphemeAnalyzer) -> ParsedQuestion:
                 keys.append(tok.form + nxt.form)
             elif len(tok.form) >= 3:
                 keys.append(tok.form)
-    return ParsedQuestion(question, answer_type(question), terms, tuple(dict.fromkeys(keys)))
+    kind = answer_type(question)
+    return ParsedQuestion(
+        question,
+        kind,
+        terms,
+        tuple(dict.fromkeys(keys)),
+        counter_pattern(question) if kind == "number" else None,
+    )
 
 
 def missing_keys(question: ParsedQuestion, evidence: str) -> list[str]:

@@ -24,14 +24,16 @@ from qa.retrieval import Hit
 _DATE = re.compile(
     r"\d{1,4}\s*(?:년|월|일|세기|년대)|\b(?:1[5-9]|20)\d{2}\b|"
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b|(?:오전|오후|새벽)\s*\d",
+    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b|(?:오전|오후|새벽)\s*\d|"
+    r"\d{1,2}\s*시(?:경|께|쯤|부터|까지|에|\s)",
 )
 _NUMBER = re.compile(r"\d|[일이삼사오육칠팔구십백천만억조]+\s*(?:명|개|원|곳|건|번|배|차례|가지)")
+_FOOTNOTE = re.compile(r"\[\d+\]")  # "[1]" in scraped Wikipedia text is not a number
 # A sentence opening with one of these points back at the sentence before it.
 _ANAPHOR = re.compile(
     r"^(?:이는|이것은|이것이|이를|이에|이로|이로써|이때|이후|이들[은이의을]?|"
     r"그는|그녀는|그가|그의|그들[은이의을]?|그것[은이을]|그곳[은에]|그중|그러나|하지만|그런데|"
-    r"그래서|따라서|(?:이|그|해당|같은|당시) [가-힣]|당시|또한|이어|다만|특히|"
+    r"그래서|따라서|결국|마침내|그 결과|(?:이|그|해당|같은|당시) [가-힣]|당시|또한|이어|다만|특히|"
     r"This|That|These|Those|It|He|She|They|His|Her|Its|Their|The deal|The company|"
     r"However|But|Also)(?![A-Za-z])"
 )
@@ -40,9 +42,11 @@ _ANAPHOR = re.compile(
 @dataclass(frozen=True)
 class SelectionWeights:
     dense: float = 1.0
-    lexical: float = 0.03
+    lexical: float = 0.1
     passage: float = 0.4
     answer_type: float = 0.1
+    # Share of a question term's weight kept when the article's title contains it.
+    title_terms: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -59,15 +63,32 @@ def starts_with_anaphor(sentence: str) -> bool:
     return bool(_ANAPHOR.match(sentence))
 
 
-def _coverage(terms: tuple[str, ...], sentence_forms: frozenset[str], sentence_text: str) -> float:
-    if not terms:
+def _coverage(
+    terms: tuple[str, ...],
+    weights: tuple[float, ...],
+    sentence_forms: frozenset[str],
+    sentence_text: str,
+) -> float:
+    total = sum(weights)
+    if not total:
         return 0.0
-    weights = [max(1, len(t)) for t in terms]
     got = 0.0
     for term, w in zip(terms, weights, strict=True):
         if term in sentence_forms or (len(term) > 1 and term in sentence_text):
             got += w
-    return got / sum(weights)
+    return got / total
+
+
+def _term_weights(
+    terms: tuple[str, ...], title: str | None, title_weight: float
+) -> tuple[float, ...]:
+    """Longer terms weigh more. With a title: the question's terms that the article's
+    title contains weigh ``title_weight`` as much, since every sentence of the article is
+    embedded with its title and so answers to them equally."""
+    if title is None:
+        return tuple(float(max(1, len(t))) for t in terms)
+    title = title.lower()
+    return tuple(max(1, len(t)) * (title_weight if t in title else 1.0) for t in terms)
 
 
 def _bigram_coverage(question_bigrams: set[str], sentence: str) -> float:
@@ -78,10 +99,14 @@ def _bigram_coverage(question_bigrams: set[str], sentence: str) -> float:
 
 def _type_cue(q: ParsedQuestion, morphs: SentenceMorphs, sentence: str) -> float:
     qterms = set(q.terms)
+    sentence = _FOOTNOTE.sub("", sentence)
     if q.kind == "date":
         return 1.0 if _DATE.search(sentence) else 0.0
     if q.kind == "number":
-        return 1.0 if _NUMBER.search(sentence) else 0.0
+        if q.counter is not None and q.counter.search(sentence):
+            return 1.0
+        # Some number, but not in the unit asked for: half the cue.
+        return (0.5 if q.counter is not None else 1.0) if _NUMBER.search(sentence) else 0.0
     if q.kind in ("person", "place"):
         return 1.0 if morphs.names - qterms else 0.0
     return 0.0
@@ -109,18 +134,30 @@ def score_sentences(
     rows = sorted(best_passage)
     dense = np.asarray(index.sentence_vectors[rows]) @ query_vector
     question_bigrams = set(bigram_tokens(question.text))
+    plain = _term_weights(question.terms, None, 1.0)
+    weights_by_article: dict[int, tuple[float, ...]] = {}
     out: list[ScoredSentence] = []
     for row, d in zip(rows, dense, strict=True):
         text = index.sentence_text(row)
         morphs = index.morphs[row]
-        lexical = 0.5 * _coverage(question.terms, morphs.forms, text) + 0.5 * _bigram_coverage(
-            question_bigrams, text
+        article = int(index.sentences[row, 0])
+        if article not in weights_by_article:
+            weights_by_article[article] = _term_weights(
+                question.terms, index.articles[article].title, weights.title_terms
+            )
+        bigrams = 0.5 * _bigram_coverage(question_bigrams, text)
+        # Coverage of all the question's terms says whether the sentence is about the
+        # question (confidence); of the terms beyond the title, which sentence answers.
+        lexical = 0.5 * _coverage(question.terms, plain, morphs.forms, text) + bigrams
+        focused = (
+            0.5 * _coverage(question.terms, weights_by_article[article], morphs.forms, text)
+            + bigrams
         )
         cue = _type_cue(question, morphs, text)
         passage_row, pscore = best_passage[row]
         score = (
             weights.dense * float(d)
-            + weights.lexical * lexical
+            + weights.lexical * focused
             + weights.passage * pscore
             + weights.answer_type * cue
         )
