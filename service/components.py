@@ -92,14 +92,40 @@ class Components:
         options: BuildOptions | None = None,
         splitter: SentenceSplitter | None = None,
     ) -> BuildReport:
+        return self.build_and_load(
+            articles,
+            index_dir,
+            problems=problems,
+            records=records,
+            progress=progress,
+            options=options,
+            splitter=splitter,
+        )[0]
+
+    def build_and_load(
+        self,
+        articles: Sequence[Article],
+        index_dir: Path,
+        *,
+        problems: Sequence[Problem] = (),
+        records: int | None = None,
+        progress: ProgressFn | None = None,
+        options: BuildOptions | None = None,
+        splitter: SentenceSplitter | None = None,
+    ) -> tuple[BuildReport, LoadedIndex]:
+        """Build and publish a version; also return it loaded, as the probe loaded it
+        (a server swaps it in without reading and checksumming the files again)."""
+        verified: list[LoadedIndex] = []
+
         def probe(folder: Path) -> None:
             # A finished version must load, pass its checksums and answer before it is
             # published.
-            index = load_version(folder, backend=self.embedder.backend, model=self.embedder.model)
+            index = self.open_version(folder)
             if len(index):
                 self.answerer(index).ask(index.sentence_text(0))
+            verified.append(index)
 
-        return build_index(
+        report = build_index(
             articles,
             index_dir,
             embedder=self.embedder,
@@ -111,6 +137,7 @@ class Components:
             progress=progress,
             verify=probe,
         )
+        return report, verified[-1]
 
     def build_from_sources(
         self,

@@ -24,7 +24,7 @@ from index.builder import BuildReport
 from index.errors import ArticleQAError, ConflictError, IndexLoadError, ManifestMismatchError
 from index.models import Article
 from index.readers import Problem, read_sources
-from index.store import CURRENT, VERSIONS, LoadedIndex
+from index.store import CURRENT, LoadedIndex
 from service.article_store import ArticleStore, Overlay
 from service.components import Components
 from service.errors import BuildCancelledError, InvalidRequestError
@@ -286,7 +286,8 @@ class IndexManager:
                 stage = "writing and verifying" if done >= total else stage
                 self.jobs.progress(job, stage, done, total)
 
-        report = self.components.build(
+        # The index comes back as the build's probe loaded and verified it.
+        report, index = self.components.build_and_load(
             articles,
             self.index_dir,
             problems=problems,
@@ -294,9 +295,6 @@ class IndexManager:
             progress=progress,
             splitter=ReusingSplitter(self.components.splitter, known, on_article),
         )
-        index = self.components.open_version(
-            self.index_dir / VERSIONS / report.version, verify=False
-        )  # the build has just verified this version (checksums and a probe query)
         return report, self._swap(index)
 
     def _serve(self, index: LoadedIndex) -> ServedIndex:
