@@ -167,14 +167,17 @@ class HybridRetriever:
         return [Hit(r, fused[r], dense=dense[r], lexical=lexical[r]) for r in ranked]
 
     def _best_sentence(self, rows: list[int], query_vector: np.ndarray) -> dict[int, float]:
-        """Each passage's best sentence similarity to the question."""
+        """Each passage's best sentence similarity to the question (one gather and one
+        matrix product for all candidates)."""
         index = self.index
-        spans = [index.sentence_rows(r) for r in rows]
-        sentence_rows = np.concatenate([np.arange(s.start, s.stop) for s in spans])
+        p = index.passages[np.asarray(rows, dtype=np.int64)]
+        starts = index.article_first_sentence[p[:, 0]] + p[:, 1]
+        lengths = (p[:, 2] - p[:, 1]).astype(np.int64)
+        offsets = np.cumsum(lengths) - lengths
+        sentence_rows = np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
         sims = np.asarray(index.sentence_vectors[sentence_rows]) @ query_vector
-        starts = np.cumsum([0] + [len(s) for s in spans[:-1]])
-        best = np.maximum.reduceat(sims, starts)
-        return {r: float(b) for r, b in zip(rows, best, strict=True)}
+        best = np.maximum.reduceat(sims, offsets)
+        return dict(zip(rows, best.tolist(), strict=True))
 
     def _rrf(self, *rankings: dict[int, float]) -> dict[int, float]:
         fused: dict[int, float] = {}
