@@ -8,7 +8,6 @@ question-to-sentence match, where content words and their tags matter.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,23 +15,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from index.morphs import CONTENT_TAGS, content_form
+from index.text import bigram_tokens
 
 if TYPE_CHECKING:
     import bm25s
     from kiwipiepy import Kiwi
-
-_WORD = re.compile(r"\w+")
-_HANGUL = re.compile("[\uac00-\ud7a3]")
-
-
-def bigram_tokens(text: str) -> list[str]:
-    tokens: list[str] = []
-    for word in _WORD.findall(text.lower().replace("_", " ")):
-        if _HANGUL.search(word) and len(word) > 1:
-            tokens.extend(word[i : i + 2] for i in range(len(word) - 1))
-        else:
-            tokens.append(word)
-    return tokens
 
 
 class Bm25Index:

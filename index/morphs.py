@@ -4,10 +4,12 @@ at build time and stored beside the vectors.
 Kiwi analysis costs about 1 ms per sentence; doing it for the ~25 candidate sentences
 of every question was a third of a query's time (docs/performance.md). The build gets
 the morphemes for free from Kiwi's sentence splitter, so it stores the few facts the
-answerer uses: content forms, names, and whether the Korean subject is left out.
+answerer uses: content forms, names, whether the Korean subject is left out, and the
+character bigrams that lexical coverage compares with the question's (tokenizing every
+candidate sentence at query time cost more than the rest of selection).
 
 On disk: ``morphs.txt`` holds one line per sentence row
-(``<elided 0|1>\\t<forms>\\t<names>``, words separated by spaces) and
+(``<elided 0|1>\\t<forms>\\t<names>\\t<bigrams>``, words separated by spaces) and
 ``morphs_offsets.npy`` the byte offset of each line (plus the end), so that the file is
 memory-mapped and only the rows a question touches are decoded.
 """
@@ -20,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from index.text import bigram_tokens
 
 # Kiwi tags that carry content: nouns, verb/adjective stems, roots, foreign words,
 # numbers and hanja. Particles and endings are noise for matching.
@@ -62,9 +66,10 @@ class SentenceMorphs:
     forms: frozenset[str]  # content morpheme forms (Latin lower-cased)
     names: frozenset[str]  # proper nouns and capitalised Latin words, as written
     elided_subject: bool
+    bigrams: frozenset[str] = frozenset()  # bigram_tokens of the sentence
 
     @classmethod
-    def from_tokens(cls, tokens: Sequence) -> SentenceMorphs:
+    def from_tokens(cls, tokens: Sequence, text: str) -> SentenceMorphs:
         return cls(
             forms=frozenset(
                 _word(content_form(t.form, t.tag)) for t in tokens if t.tag.startswith(CONTENT_TAGS)
@@ -76,18 +81,24 @@ class SentenceMorphs:
                 if t.tag == "NNP" or (t.tag == "SL" and t.form[:1].isupper())
             ),
             elided_subject=elided_subject(tokens),
+            bigrams=frozenset(bigram_tokens(text)),
         )
 
     def encode(self) -> str:
         return (
             f"{int(self.elided_subject)}\t{' '.join(sorted(self.forms))}\t"
-            f"{' '.join(sorted(self.names))}"
+            f"{' '.join(sorted(self.names))}\t{' '.join(sorted(self.bigrams))}"
         )
 
     @classmethod
     def decode(cls, line: str) -> SentenceMorphs:
-        flag, forms, names = line.split("\t")
-        return cls(frozenset(forms.split()), frozenset(names.split()), flag == "1")
+        flag, forms, names, bigrams = line.split("\t")
+        return cls(
+            frozenset(forms.split()),
+            frozenset(names.split()),
+            flag == "1",
+            frozenset(bigrams.split()),
+        )
 
 
 class MorphTable:

@@ -120,7 +120,8 @@ class SentenceSplitter:
         for span, tokens in self._sentences(text):
             if tokens is None:
                 tokens = self.kiwi.tokenize(text[span.start : span.end])
-            out.append((span, SentenceMorphs.from_tokens(tokens)))
+            sentence = text[span.start : span.end]
+            out.append((span, SentenceMorphs.from_tokens(tokens, sentence)))
         return out
 
     def _sentences(self, text: str) -> Iterator[tuple[Span, list | None]]:

@@ -42,3 +42,18 @@ def is_korean(text: str) -> bool:
 
 def guess_lang(text: str) -> str:
     return "ko" if is_korean(text) else "en"
+
+
+_WORD = re.compile(r"\w+")
+
+
+def bigram_tokens(text: str) -> list[str]:
+    """Character bigrams of Hangul words, whole lower-cased other words: the tokens of
+    BM25 and of the bigram coverage in sentence selection."""
+    tokens: list[str] = []
+    for word in _WORD.findall(text.lower().replace("_", " ")):
+        if _HANGUL.search(word) and len(word) > 1:
+            tokens.extend(word[i : i + 2] for i in range(len(word) - 1))
+        else:
+            tokens.append(word)
+    return tokens

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.lexical import bigram_tokens
 from index.morphs import SentenceMorphs
 from index.store import LoadedIndex
+from index.text import bigram_tokens
 from qa.question import ParsedQuestion
 from qa.retrieval import Hit
 
@@ -91,10 +91,10 @@ def _term_weights(
     return tuple(max(1, len(t)) * (title_weight if t in title else 1.0) for t in terms)
 
 
-def _bigram_coverage(question_bigrams: set[str], sentence: str) -> float:
+def _bigram_coverage(question_bigrams: set[str], sentence_bigrams: frozenset[str]) -> float:
     if not question_bigrams:
         return 0.0
-    return len(question_bigrams.intersection(bigram_tokens(sentence))) / len(question_bigrams)
+    return len(question_bigrams & sentence_bigrams) / len(question_bigrams)
 
 
 def _type_cue(q: ParsedQuestion, morphs: SentenceMorphs, sentence: str) -> float:
@@ -145,7 +145,7 @@ def score_sentences(
             weights_by_article[article] = _term_weights(
                 question.terms, index.articles[article].title, weights.title_terms
             )
-        bigrams = 0.5 * _bigram_coverage(question_bigrams, text)
+        bigrams = 0.5 * _bigram_coverage(question_bigrams, morphs.bigrams)
         # Coverage of all the question's terms says whether the sentence is about the
         # question (confidence); of the terms beyond the title, which sentence answers.
         lexical = 0.5 * _coverage(question.terms, plain, morphs.forms, text) + bigrams

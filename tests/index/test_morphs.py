@@ -30,6 +30,8 @@ def test_korean_sentences_carry_their_content_morphemes(splitter: SentenceSplitt
     assert not first.elided_subject  # "삼성전자는" is the topic
     assert second.elided_subject  # no subject: it continues the sentence before
     assert {"영업", "이익", "전망"} <= second.forms
+    # Character bigrams of Hangul words, whole other words, as BM25 tokenizes.
+    assert {"삼성", "성전", "전자", "3분", "분기"} <= first.bigrams
 
 
 def test_other_text_is_analysed_after_the_rule_split(splitter: SentenceSplitter) -> None:
@@ -41,7 +43,9 @@ def test_other_text_is_analysed_after_the_rule_split(splitter: SentenceSplitter)
 
 def test_table_round_trips_through_files(tmp_path: Path) -> None:
     items = [
-        SentenceMorphs(frozenset({"한국", "수출"}), frozenset({"한국"}), True),
+        SentenceMorphs(
+            frozenset({"한국", "수출"}), frozenset({"한국"}), True, frozenset({"한국", "수출"})
+        ),
         SentenceMorphs(frozenset(), frozenset(), False),
         SentenceMorphs(frozenset({"u.s.", "3.5"}), frozenset({"U.S."}), False),
     ]
