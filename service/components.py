@@ -91,30 +91,10 @@ class Components:
         progress: ProgressFn | None = None,
         options: BuildOptions | None = None,
         splitter: SentenceSplitter | None = None,
-    ) -> BuildReport:
-        return self.build_and_load(
-            articles,
-            index_dir,
-            problems=problems,
-            records=records,
-            progress=progress,
-            options=options,
-            splitter=splitter,
-        )[0]
-
-    def build_and_load(
-        self,
-        articles: Sequence[Article],
-        index_dir: Path,
-        *,
-        problems: Sequence[Problem] = (),
-        records: int | None = None,
-        progress: ProgressFn | None = None,
-        options: BuildOptions | None = None,
-        splitter: SentenceSplitter | None = None,
     ) -> tuple[BuildReport, LoadedIndex]:
-        """Build and publish a version; also return it loaded, as the probe loaded it
-        (a server swaps it in without reading and checksumming the files again)."""
+        """Build and publish a version; return the report and the version loaded, as the
+        probe loaded and verified it (a server swaps it in without reading and
+        checksumming the files again)."""
         verified: list[LoadedIndex] = []
 
         def probe(folder: Path) -> None:
@@ -151,7 +131,7 @@ class Components:
         result = read_sources(sources)
         articles = {a.id: a for a in result.articles}
         articles.update({a.id: a for a in extra})
-        return self.build(
+        report, _ = self.build(
             list(articles.values()),
             index_dir,
             problems=result.problems,
@@ -159,3 +139,4 @@ class Components:
             progress=progress,
             options=options,
         )
+        return report

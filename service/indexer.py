@@ -287,7 +287,7 @@ class IndexManager:
                 self.jobs.progress(job, stage, done, total)
 
         # The index comes back as the build's probe loaded and verified it.
-        report, index = self.components.build_and_load(
+        report, index = self.components.build(
             articles,
             self.index_dir,
             problems=problems,

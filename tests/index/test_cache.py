@@ -78,7 +78,7 @@ def test_changing_one_article_re_embeds_only_its_texts(
             changed = dataclasses.replace(article, text=article.text + "\n\n" + ADDED_SENTENCE)
             articles[i] = changed
     assert changed is not None
-    report = comps.build(articles, tmp_path / "index")
+    report, _ = comps.build(articles, tmp_path / "index")
     assert report.embedded > 0
     assert report.embedded == len(embedder.passages)
     assert report.embedded + report.cached == report.passages + report.sentences

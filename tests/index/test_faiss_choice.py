@@ -22,10 +22,10 @@ SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 @pytest.fixture(scope="module")
 def ivf_index(components: Components, tmp_path_factory: pytest.TempPathFactory) -> LoadedIndex:
     folder = tmp_path_factory.mktemp("ivf-index")
-    components.build(
+    _, index = components.build(
         read_sources([SAMPLE]).articles, folder, options=BuildOptions(ivf_threshold=10)
     )
-    return components.open_index(folder)
+    return index
 
 
 def test_small_corpus_uses_exact_search(sample_index: LoadedIndex) -> None:

@@ -59,7 +59,7 @@ def st_build(
     articles = [a for a in read_sources([SAMPLE_JSONL]).articles if a.lang == "en"]
     articles += read_sources([SAMPLE_DIR / "extra" / "busan-port.txt"]).articles
     index_dir = tmp_path_factory.mktemp("st-index")
-    report = st_components.build(articles, index_dir)
+    report, _ = st_components.build(articles, index_dir)
     return report, st_components.open_index(index_dir)
 
 

@@ -176,7 +176,7 @@ def test_successful_rebuild_switches_current_and_keeps_the_previous(
 ) -> None:
     old = (sample_index_copy / CURRENT).read_text().strip()
     articles = read_sources([SAMPLE_JSONL]).articles[:3]
-    report = components.build(articles, sample_index_copy)
+    report, _ = components.build(articles, sample_index_copy)
     assert (sample_index_copy / CURRENT).read_text().strip() == report.version != old
     assert {p.name for p in (sample_index_copy / VERSIONS).iterdir()} == {old, report.version}
     index = components.open_index(sample_index_copy)
