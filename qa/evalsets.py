@@ -81,7 +81,8 @@ def english_sample(
     # Largest-remainder apportionment, so the shares add up to exactly n.
     exact = {s: n * sum(map(len, by_source[s].values())) / total for s in names}
     quota = {s: int(exact[s]) for s in names}
-    for s in sorted(names, key=lambda s: exact[s] - quota[s], reverse=True)[: n - sum(quota.values())]:
+    by_remainder = sorted(names, key=lambda s: exact[s] - quota[s], reverse=True)
+    for s in by_remainder[: n - sum(quota.values())]:
         quota[s] += 1
     chosen: list[str] = []
     for s in names:
@@ -116,4 +117,95 @@ def translated_set(
         merged = {k: v for k, v in original.items() if k != "question"}
         merged.update(t)
         out.append(merged)
+    return out
+
+
+LEAVE_OUT_SEED = 11
+LEAVE_OUT_FRACTION = 0.15
+
+
+@dataclass
+class LeaveOut:
+    """A corpus with some pages taken out. ``questions`` holds every question: those of the
+    held-out pages are flagged ``answerable: false`` (their article is not in the index,
+    though a nearby page of the same domain is), the rest keep their gold."""
+
+    held_out_docs: list[str]
+    articles: list[dict[str, Any]]
+    questions: list[dict[str, Any]]
+
+    @property
+    def unanswerable(self) -> int:
+        return sum(not q["answerable"] for q in self.questions)
+
+
+def leave_articles_out(
+    articles: Sequence[dict[str, Any]],
+    questions: Sequence[dict[str, Any]],
+    *,
+    fraction: float = LEAVE_OUT_FRACTION,
+    seed: int = LEAVE_OUT_SEED,
+) -> LeaveOut:
+    """Hold out a seeded ``fraction`` of the pages (``doc_id``) of each source, with all
+    their paragraphs, so a held-out question cannot be answered from a sibling paragraph
+    of its own page. Each source keeps at least one page and gives at least one."""
+    if not 0 < fraction < 1:
+        raise ValueError("fraction must be between 0 and 1")
+    docs = doc_of(articles)
+    pages_by_source: dict[str, set[str]] = defaultdict(set)
+    for a in articles:
+        pages_by_source[str(a.get("source") or "").split(":")[0]].add(docs[str(a["id"])])
+    rng = random.Random(seed)
+    held: set[str] = set()
+    for source in sorted(pages_by_source):
+        pages = sorted(pages_by_source[source])
+        rng.shuffle(pages)
+        k = min(len(pages) - 1, max(1, round(fraction * len(pages))))
+        held.update(pages[:k])
+    kept = [dict(a) for a in articles if docs[str(a["id"])] not in held]
+    out_questions = []
+    for q in questions:
+        q = dict(q)
+        page = docs.get(str(q.get("article_id")), str(q.get("article_id")))
+        if page in held:
+            q["answerable"] = False
+            q["held_out_doc"] = page
+        else:
+            q.setdefault("answerable", bool(q.get("answers")))
+        out_questions.append(q)
+    return LeaveOut(sorted(held), kept, out_questions)
+
+
+def distractor_sources(shared_dir: Path, sample_dir: Path) -> list[Path]:
+    """The bigger corpus for calibration: the public slice, our sample articles (with the
+    .html/.txt/.md extras) and the raw scraped news page, as sources for ``build``."""
+    public = shared_dir / "eval" / "public" / "articles.jsonl"
+    sources = [public, sample_dir, shared_dir / "eval" / "raw"]
+    missing = [str(p) for p in sources if not p.exists()]
+    if missing:
+        raise SourceError(f"distractor corpus: not found: {', '.join(missing)}")
+    return sources
+
+
+def distractor_articles(shared_dir: Path, sample_dir: Path) -> list[dict[str, Any]]:
+    """The distractor corpus read and cleaned (scraped page included) as article records,
+    ready to be written as one JSONL file."""
+    from index.readers import read_sources
+
+    result = read_sources(distractor_sources(shared_dir, sample_dir))
+    out = []
+    for article in result.articles:
+        record = article.to_dict()
+        # Extra fields (doc_id, ...) go back to the top level, where the reader finds them.
+        out.append({**record.pop("metadata"), **record})
+    return out
+
+
+def unanswerable_questions(paths: Iterable[Path]) -> list[dict[str, Any]]:
+    """Question files of ours with no answer in any corpus (off-topic sets), each flagged
+    ``answerable: false`` and tagged with the file it came from."""
+    out = []
+    for path in paths:
+        for q in read_jsonl(path):
+            out.append({**q, "answerable": False, "set": path.stem})
     return out

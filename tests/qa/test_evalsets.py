@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from qa.evalsets import english_sample, read_jsonl, translated_set
+from index.errors import SourceError
+from qa.evalsets import (
+    distractor_articles,
+    distractor_sources,
+    english_sample,
+    leave_articles_out,
+    read_jsonl,
+    translated_set,
+    unanswerable_questions,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = ROOT / "data" / "questions"
@@ -77,3 +86,82 @@ def test_english_sample_is_deterministic_and_spread() -> None:
     assert sum(by_id[i]["source"] == "x:wiki" for i in first) == 15  # 60 of 80
     docs = [by_id[i]["article_id"] for i in first]
     assert len({int(a[1:]) // 2 for a in docs}) == 10  # every page before any repeats
+
+
+def _toy_corpus() -> tuple[list[dict], list[dict]]:
+    articles = [
+        {"id": f"a{i}", "doc_id": f"{src}/page{i // 3}", "source": f"{src}:wiki"}
+        for src in ("x", "y")
+        for i in range(30)
+    ]
+    for i, a in enumerate(articles):
+        a["id"] = f"a{i}"
+    questions = [
+        {"id": f"q{i}", "article_id": f"a{i % 60}", "answers": ["gold"]} for i in range(120)
+    ]
+    return articles, questions
+
+
+def test_leave_articles_out_holds_out_whole_pages() -> None:
+    articles, questions = _toy_corpus()
+    split = leave_articles_out(articles, questions, fraction=0.2, seed=5)
+    assert split == leave_articles_out(articles, questions, fraction=0.2, seed=5)
+    assert split.held_out_docs != leave_articles_out(articles, questions, seed=6).held_out_docs
+    # 10 pages per source, 20% of each source held out.
+    assert sum(d.startswith("x/") for d in split.held_out_docs) == 2
+    assert sum(d.startswith("y/") for d in split.held_out_docs) == 2
+    kept_docs = {a["doc_id"] for a in split.articles}
+    assert not kept_docs & set(split.held_out_docs)
+    assert len(split.articles) == 60 - 4 * 3  # every paragraph of a held-out page goes
+    doc = {a["id"]: a["doc_id"] for a in articles}
+    for q in split.questions:
+        assert q["answerable"] == (doc[q["article_id"]] not in split.held_out_docs)
+        assert q["answers"] == ["gold"]  # the gold stays, for inspection
+    assert split.unanswerable == 4 * 3 * 2  # 12 paragraphs, 2 questions each
+    with pytest.raises(ValueError):
+        leave_articles_out(articles, questions, fraction=1.0)
+
+
+@needs_public
+def test_leave_out_split_of_the_public_slice() -> None:
+    articles = read_jsonl(PUBLIC / "articles.jsonl")
+    questions = read_jsonl(PUBLIC / "questions.jsonl")
+    split = leave_articles_out(articles, questions)
+    assert 20 <= len(split.held_out_docs) <= 35
+    assert 40 <= split.unanswerable <= 200
+    kept_ids = {a["id"] for a in split.articles}
+    for q in split.questions:
+        assert q["answerable"] == (q["article_id"] in kept_ids)
+
+
+def test_offtopic_sets() -> None:
+    files = sorted(QUESTIONS.glob("offtopic*.jsonl"))
+    realtime = read_jsonl(QUESTIONS / "offtopic_realtime.jsonl")
+    assert len(realtime) >= 40
+    assert {q["kind"] for q in realtime} == {"price", "weather", "now", "prediction"}
+    assert {q["lang"] for q in realtime} == {"ko", "en"}
+    for q in realtime:
+        assert bool(HANGUL.search(q["question"])) == (q["lang"] == "ko"), q
+    everything = unanswerable_questions(files)
+    assert len({q["id"] for q in everything}) == len(everything)
+    assert len({q["question"] for q in everything}) == len(everything)
+    assert all(q["answerable"] is False for q in everything)
+
+
+@needs_public
+def test_distractor_corpus_has_every_part() -> None:
+    articles = distractor_articles(PUBLIC.parent.parent, ROOT / "data" / "sample")
+    ids = {a["id"] for a in articles}
+    public = {a["id"] for a in read_jsonl(PUBLIC / "articles.jsonl")}
+    sample = {a["id"] for a in read_jsonl(ROOT / "data" / "sample" / "articles.jsonl")}
+    assert public | sample <= ids
+    extra = ids - public - sample
+    assert len(extra) == 4  # three sample files of other formats and the scraped page
+    scraped = [a for a in articles if a["id"] in extra and "엔비디아" in a["title"]]
+    assert scraped and "글자크기" not in scraped[0]["text"]  # cleaned, not the raw page
+    assert all(a.get("doc_id") for a in articles if a["id"] in public)
+
+
+def test_distractor_sources_missing_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="not found"):
+        distractor_sources(tmp_path, ROOT / "data" / "sample")
