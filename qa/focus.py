@@ -36,7 +36,9 @@ _TOPICS: dict[str, re.Pattern[str]] = {
     ),
     "weather": re.compile(
         r"날씨|기온|강수|강우|비가|비 와|비와|눈이|미세먼지|황사|바람|습도|폭염|한파|기상|일기예보|"
-        r"\b(?:weather|temperatures?|rain\w*|snow\w*|wind\w*|forecast|humid\w*|dust|heat ?wave)\b",
+        # "wind farm", "wind power" are energy, not weather.
+        r"\b(?:weather|temperatures?|rain\w*|snow\w*|forecast|humid\w*|dust|heat ?wave)\b|"
+        r"\bwind(?:s|y)?\b(?! (?:farms?|turbines?|power|energy))",
         re.I,
     ),
 }

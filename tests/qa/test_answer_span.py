@@ -64,7 +64,7 @@ from tests.helpers import assert_quotes_valid
             "How many turbines make up the Sea Lantern wind farm?",
             "The farm's 80 turbines stand 30 kilometres off the coast.",
             ("Sea", "Lantern"),
-            "80",
+            "80 turbines",
         ),
         (
             "Who won the men's race at the Harbor City Marathon?",
@@ -77,6 +77,66 @@ from tests.helpers import assert_quotes_valid
             "이재명 대통령은 경주에서 젠슨 황 CEO를 접견했다.",
             ("이재명", "경주", "젠슨", "황", "CEO"),
             "이재명",
+        ),
+        (
+            # Who: a name with a title after it first.
+            "젠슨 황 CEO가 경주에서 만난 사람은 누구야?",
+            "엔비디아의 젠슨 황 CEO는 경주에서 이재명 대통령을 만났다.",
+            ("엔비디아", "젠슨", "황", "CEO", "경주", "이재명"),
+            "이재명",
+        ),
+        (
+            # Where: a name with a place ending first.
+            "서울에서 아파트값이 가장 많이 오른 구는 어디야?",
+            "한국부동산원에 따르면 성동구가 0.59% 올라 가장 많이 올랐고 마포구가 뒤를 이었다.",
+            ("한국부동산원", "성동구", "마포구"),
+            "성동구",
+        ),
+        (
+            # "언제까지" wants the date written with 까지.
+            "새 강릉시장은 언제까지 시장직을 맡게 돼?",
+            "윤 당선인은 3일 취임해 2026년 6월까지 남은 임기 동안 시장직을 수행한다.",
+            (),
+            "2026년 6월",
+        ),
+        (
+            # A total: the number written as one.
+            "누리호 4차 발사로 궤도에 올라간 위성은 모두 몇 기야?",
+            "주탑재위성 1기와 큐브위성 12기 등 모두 13기가 궤도에 올랐다.",
+            (),
+            "13기",
+        ),
+        (
+            "올해 제주 노지감귤은 얼마나 생산될 것으로 보여?",
+            "농업기술원은 생산량이 40만 2,000톤 안팎이 될 것으로 예상했다.",
+            (),
+            "40만 2,000톤",
+        ),
+        (
+            # Of two sentences, the one that shares the question's words.
+            "국립중앙박물관 외국인 관람객은 작년보다 몇 퍼센트 늘었어?",
+            "올해 관람객은 지난해보다 45% 늘었다. 외국인 관람객도 지난해보다 38% 증가했다.",
+            (),
+            "38%",
+        ),
+        (
+            "독감 백신을 맞으면 효과가 생기기까지 얼마나 걸려?",
+            "백신 효과가 나타나기까지 약 2주가 걸린다.",
+            (),
+            "2주",
+        ),
+        (
+            "How many homes can Sea Lantern power?",
+            "At 1.2 gigawatts, Sea Lantern can power roughly one million homes.",
+            ("Sea", "Lantern", "At"),
+            "one million homes",
+        ),
+        (
+            # A capitalised first word is not a name.
+            "Who won the men's race at the Harbor City Marathon?",
+            "In cool weather, Daniel Kiprono won the men's race.",
+            ("In", "Daniel", "Kiprono"),
+            "Daniel Kiprono",
         ),
     ],
 )
@@ -102,6 +162,8 @@ def test_span_of_the_answer(
         ("2012년에 무슨 일이 있었나? 언제?", "그는 2012년 팀을 옮겼다."),
         # A footnote marker is not a number.
         ("사해의 깊이는?", "사해는 세계에서 가장 낮은 호수이다.[1]"),
+        # A bare number in a Korean quote is not an English question's answer.
+        ("How many GPUs will Naver get?", "네이버는 2025년 14일 발표했다."),
     ],
 )
 def test_no_span(components: Components, question: str, quote: str) -> None:

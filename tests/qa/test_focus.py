@@ -33,6 +33,8 @@ def parse(components: Components):
         ("비트코인 가격이 오를까?", "price", False, False, True),
         ("What is Nvidia's share price right now?", "price", True, False, False),
         ("Is it raining in Jeju right now?", "weather", True, False, False),
+        ("How strong will the wind be off the coast tomorrow?", "weather", False, False, True),
+        ("How many turbines make up the Sea Lantern wind farm?", None, False, False, False),
         ("Will the Bank of Korea cut rates next month?", None, False, False, True),
         ("Will the Aurora Fold sell well?", None, False, False, True),
         ("How many Nvidia GPUs will Naver get?", None, False, False, False),  # a stated plan
