@@ -209,3 +209,65 @@ def unanswerable_questions(paths: Iterable[Path]) -> list[dict[str, Any]]:
         for q in read_jsonl(path):
             out.append({**q, "answerable": False, "set": path.stem})
     return out
+
+
+def write_evalsets(
+    out: Path,
+    shared_dir: Path,
+    questions_dir: Path,
+    sample_dir: Path,
+    *,
+    seed: int = LEAVE_OUT_SEED,
+    fraction: float = LEAVE_OUT_FRACTION,
+) -> dict[str, int]:
+    """Write every set as a dataset folder (``questions.jsonl``, and ``articles.jsonl``
+    where the set has its own corpus) under ``out``; returns counts for a report."""
+    public = shared_dir / "eval" / "public"
+    articles = read_jsonl(public / "articles.jsonl")
+    questions = read_jsonl(public / "questions.jsonl")
+
+    english = translated_set(read_jsonl(questions_dir / "public_en.jsonl"), questions)
+    by_id = {q["id"]: q for q in questions}
+    write_jsonl(out / "public-en" / "questions.jsonl", english)
+    write_jsonl(out / "public-en-ko" / "questions.jsonl", [by_id[q["source_id"]] for q in english])
+
+    ontopic = read_jsonl(questions_dir / "ontopic.jsonl")
+    offtopic = unanswerable_questions(sorted(questions_dir.glob("offtopic*.jsonl")))
+    write_jsonl(out / "ontopic" / "questions.jsonl", ontopic)
+    # Reported apart: our translations (Korean question -> English) and the English
+    # questions as they were.
+    ontopic_en = [
+        {**q, "source": "translated" if q.get("translated") else "original"}
+        for q in read_jsonl(questions_dir / "ontopic_en.jsonl")
+    ]
+    write_jsonl(out / "ontopic-en" / "questions.jsonl", ontopic_en)
+    write_jsonl(
+        out / "ontopic-ko" / "questions.jsonl", read_jsonl(questions_dir / "ontopic_ko.jsonl")
+    )
+    write_jsonl(out / "offtopic" / "questions.jsonl", offtopic)
+
+    split = leave_articles_out(articles, questions, fraction=fraction, seed=seed)
+    write_jsonl(out / "leave-out" / "articles.jsonl", split.articles)
+    write_jsonl(out / "leave-out" / "questions.jsonl", split.questions)
+    (out / "leave-out" / "held_out.json").write_text(
+        json.dumps(
+            {"seed": seed, "fraction": fraction, "docs": split.held_out_docs},
+            ensure_ascii=False,
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
+
+    distractor = distractor_articles(shared_dir, sample_dir)
+    write_jsonl(out / "distractor" / "articles.jsonl", distractor)
+    write_jsonl(out / "distractor" / "questions.jsonl", questions + ontopic + offtopic)
+    return {
+        "public_en": len(english),
+        "offtopic": len(offtopic),
+        "held_out_pages": len(split.held_out_docs),
+        "leave_out_articles": len(split.articles),
+        "public_articles": len(articles),
+        "leave_out_unanswerable": split.unanswerable,
+        "leave_out_questions": len(split.questions),
+        "distractor_articles": len(distractor),
+    }

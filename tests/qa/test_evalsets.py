@@ -17,7 +17,9 @@ from qa.evalsets import (
     read_jsonl,
     translated_set,
     unanswerable_questions,
+    write_evalsets,
 )
+from qa.evaluation import load_questions
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = ROOT / "data" / "questions"
@@ -165,3 +167,24 @@ def test_distractor_corpus_has_every_part() -> None:
 def test_distractor_sources_missing_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="not found"):
         distractor_sources(tmp_path, ROOT / "data" / "sample")
+
+
+@needs_public
+def test_write_evalsets(tmp_path: Path) -> None:
+    counts = write_evalsets(tmp_path, PUBLIC.parent.parent, QUESTIONS, ROOT / "data" / "sample")
+    assert counts["public_en"] == 125 and counts["distractor_articles"] == 306
+    for folder in ("public-en", "public-en-ko", "ontopic", "ontopic-en", "offtopic", "leave-out"):
+        questions = load_questions(tmp_path / folder / "questions.jsonl")
+        assert questions, folder
+    english = load_questions(tmp_path / "public-en" / "questions.jsonl")
+    korean = load_questions(tmp_path / "public-en-ko" / "questions.jsonl")
+    assert [q.answers for q in english] == [q.answers for q in korean]
+    assert all(q.answerable for q in english)
+    offtopic = load_questions(tmp_path / "offtopic" / "questions.jsonl")
+    assert not any(q.answerable for q in offtopic)
+    assert {q.source for q in offtopic} == {"offtopic", "offtopic_realtime"}
+    ontopic_en = load_questions(tmp_path / "ontopic-en" / "questions.jsonl")
+    assert sorted(q.source for q in ontopic_en) == ["original"] * 10 + ["translated"] * 30
+    loo = load_questions(tmp_path / "leave-out" / "questions.jsonl")
+    assert sum(not q.answerable for q in loo) == counts["leave_out_unanswerable"]
+    assert (tmp_path / "leave-out" / "articles.jsonl").is_file()
