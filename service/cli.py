@@ -193,13 +193,14 @@ def _print_eval(result: dict) -> None:
         typer.echo("| " + " | ".join(header) + " |")
         typer.echo("|" + "---|" * len(header))
         for name, m in rows:
-            cells = [name] + [str(m[h]) for h in header[1:]]
+            cells = [name] + ["-" if m[h] is None else str(m[h]) for h in header[1:]]
             typer.echo("| " + " | ".join(cells) + " |")
 
     typer.echo(f"as served (threshold {result['threshold']}; a refusal counts as a miss):")
-    header = ["", "questions", "recall@1", "recall@5", "recall@20", "hit@1", "hit@3"]
-    header += ["answered", "answered_precision"]
-    table(header, [("overall", result["overall"])] + list(result["by_source"].items()))
+    if result["overall"]["questions"]:
+        header = ["", "questions", "recall@1", "recall@5", "recall@20", "hit@1", "hit@3"]
+        header += ["answered", "answered_precision"]
+        table(header, [("overall", result["overall"])] + list(result["by_source"].items()))
     unanswerable = result["unanswerable"]
     if unanswerable["questions"]:
         typer.echo(
