@@ -3,7 +3,7 @@ folders for ``article-qa build`` and ``article-qa eval`` (qa.evalsets.write_eval
 
     public-en/          our English translations of 125 public questions (gold joined)
     public-en-ko/       the same 125 questions in the original Korean, for comparison
-    ontopic/, ontopic-en/, ontopic-ko/, offtopic/
+    ontopic/, ontopic-en/, ontopic-ko/, ontopic-mixed/, offtopic/
                         our sample-corpus sets; ontopic-en/ tells our translations
                         (source "translated") from the English originals; offtopic/ holds
                         every offtopic*.jsonl, flagged unanswerable

@@ -244,6 +244,10 @@ def write_evalsets(
     write_jsonl(
         out / "ontopic-ko" / "questions.jsonl", read_jsonl(questions_dir / "ontopic_ko.jsonl")
     )
+    write_jsonl(
+        out / "ontopic-mixed" / "questions.jsonl",
+        read_jsonl(questions_dir / "ontopic_mixed.jsonl"),
+    )
     write_jsonl(out / "offtopic" / "questions.jsonl", offtopic)
 
     split = leave_articles_out(articles, questions, fraction=fraction, seed=seed)

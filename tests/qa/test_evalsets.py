@@ -54,6 +54,11 @@ def test_english_ontopic_set_keeps_answers() -> None:
         assert r["translated"] == bool(HANGUL.search(original["question"]))
     for r in read_jsonl(QUESTIONS / "ontopic_ko.jsonl"):
         assert HANGUL.search(r["question"]) and r["answers"] == originals[r["source_id"]]["answers"]
+    mixed = read_jsonl(QUESTIONS / "ontopic_mixed.jsonl")
+    assert len(mixed) >= 12
+    for r in mixed:  # both scripts in every question
+        assert HANGUL.search(r["question"]) and re.search(r"[A-Za-z]{2}", r["question"]), r
+        assert r["answers"] == originals[r["source_id"]]["answers"]
 
 
 @needs_public
@@ -173,7 +178,8 @@ def test_distractor_sources_missing_is_a_clear_error(tmp_path: Path) -> None:
 def test_write_evalsets(tmp_path: Path) -> None:
     counts = write_evalsets(tmp_path, PUBLIC.parent.parent, QUESTIONS, ROOT / "data" / "sample")
     assert counts["public_en"] == 125 and counts["distractor_articles"] == 306
-    for folder in ("public-en", "public-en-ko", "ontopic", "ontopic-en", "offtopic", "leave-out"):
+    folders = ["public-en", "public-en-ko", "ontopic", "ontopic-en", "ontopic-mixed"]
+    for folder in [*folders, "offtopic", "leave-out"]:
         questions = load_questions(tmp_path / folder / "questions.jsonl")
         assert questions, folder
     english = load_questions(tmp_path / "public-en" / "questions.jsonl")
