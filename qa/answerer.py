@@ -10,7 +10,8 @@ from index.embedders import Embedder
 from index.errors import InputError
 from index.lexical import MorphemeAnalyzer
 from index.store import LoadedIndex
-from qa.question import missing_keys, parse_question
+from qa.answer_span import find_answer_span
+from qa.question import ParsedQuestion, missing_keys, parse_question
 from qa.retrieval import Filters, Fusion, HybridRetriever
 from qa.selection import (
     ScoredSentence,
@@ -149,14 +150,14 @@ class Answerer:
             if missing:
                 answer.reason += f"; the articles found do not mention {', '.join(missing)}"
         else:
-            answer.quotes = self._quotes(scored)
+            answer.quotes = self._quotes(scored, parsed)
             answer.answered = True
             answer.answer = format_answer(answer.quotes)
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         answer.timings = {k: round(v, 2) for k, v in timings.items()}
         return answer
 
-    def _quotes(self, scored: list[ScoredSentence]) -> list[Quote]:
+    def _quotes(self, scored: list[ScoredSentence], parsed: ParsedQuestion) -> list[Quote]:
         cfg = self.config
         used: set[int] = set()
         quotes: list[Quote] = []
@@ -172,7 +173,7 @@ class Answerer:
                 # as a quote of its own.
                 rows = [cand.row]
             used.update(rows)
-            quotes.append(self._quote(rows, cand))
+            quotes.append(self._quote(rows, cand, parsed))
         return quotes
 
     def _quote_rows(self, row: int) -> list[int]:
@@ -195,7 +196,7 @@ class Answerer:
             return True
         return self.config.join_elided_subjects and self.index.morphs[row].elided_subject
 
-    def _quote(self, rows: list[int], cand: ScoredSentence) -> Quote:
+    def _quote(self, rows: list[int], cand: ScoredSentence, parsed: ParsedQuestion) -> Quote:
         index = self.index
         a = int(index.sentences[rows[0], 0])
         article = index.articles[a]
@@ -212,7 +213,14 @@ class Answerer:
             char_end=end,
             source=article.source,
         )
-        return Quote(text=article.text[start:end], score=round(cand.score, 4), citation=citation)
+        text = article.text[start:end]
+        names = [name for r in rows for name in index.morphs[r].names]
+        return Quote(
+            text=text,
+            score=round(cand.score, 4),
+            citation=citation,
+            answer_span=find_answer_span(parsed, text, names),
+        )
 
     def _passage_result(self, row: int, score: float) -> PassageResult:
         p = self.index.passage(row)

@@ -20,10 +20,20 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class AnswerSpan:
+    """Where the answer is within a quote: ``quote.text[start:end]``."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class Quote:
     text: str
     score: float
     citation: Citation
+    # The number, date or name the question asks for, when its answer type finds it.
+    answer_span: AnswerSpan | None = None
 
 
 @dataclass(frozen=True)

@@ -169,7 +169,8 @@ def eval_cmd(
     as_json: Annotated[bool, typer.Option("--json")] = False,
     limit: Annotated[int | None, typer.Option(help="Evaluate only the first N questions.")] = None,
 ) -> None:
-    """Passage recall@1/5/20, quote hit@1/3, share answered and latency on DATASET_DIR."""
+    """Passage recall@1/5/20, quote hit@1/3, share answered, answered-precision, refusal
+    rate of unanswerable questions and the threshold curve, latency, on DATASET_DIR."""
     from qa.evaluation import evaluate, load_questions
 
     try:
@@ -184,13 +185,32 @@ def eval_cmd(
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
-    header = ["", "questions", "recall@1", "recall@5", "recall@20", "hit@1", "hit@3", "answered"]
-    typer.echo("| " + " | ".join(header) + " |")
-    typer.echo("|" + "---|" * len(header))
-    rows = [("overall", result["overall"])] + list(result["by_source"].items())
-    for name, m in rows:
-        cells = [name] + [str(m[h]) for h in header[1:]]
-        typer.echo("| " + " | ".join(cells) + " |")
+    _print_eval(result)
+
+
+def _print_eval(result: dict) -> None:
+    def table(header: list[str], rows: list[tuple[str, dict]]) -> None:
+        typer.echo("| " + " | ".join(header) + " |")
+        typer.echo("|" + "---|" * len(header))
+        for name, m in rows:
+            cells = [name] + ["-" if m[h] is None else str(m[h]) for h in header[1:]]
+            typer.echo("| " + " | ".join(cells) + " |")
+
+    typer.echo(f"as served (threshold {result['threshold']}; a refusal counts as a miss):")
+    if result["overall"]["questions"]:
+        header = ["", "questions", "recall@1", "recall@5", "recall@20", "hit@1", "hit@3"]
+        header += ["answered", "answered_precision"]
+        table(header, [("overall", result["overall"])] + list(result["by_source"].items()))
+    unanswerable = result["unanswerable"]
+    if unanswerable["questions"]:
+        typer.echo(
+            f"unanswerable questions: {unanswerable['questions']}, refused "
+            f"{unanswerable['refusal_rate']}"
+        )
+        table(["", "questions", "refusal_rate"], list(unanswerable["by_source"].items()))
+    typer.echo("by threshold (from the same run):")
+    header = ["threshold", "answered", "hit@1", "answered_precision", "refusal_rate"]
+    table(header, [(str(row["threshold"]), row) for row in result["curve"]])
     lat = result["latency_ms"]
     typer.echo(f"latency per question: p50 {lat['p50']} ms, p95 {lat['p95']} ms")
 

@@ -158,10 +158,20 @@ class Citation(_Response):
     source: str | None = None
 
 
+class AnswerSpan(_Response):
+    start: int = Field(description="`quote.text[start:end]` is the answer within the quote.")
+    end: int
+
+
 class Quote(_Response):
     text: str
     score: float
     citation: Citation
+    answer_span: AnswerSpan | None = Field(
+        None,
+        description="Where the number, date or name asked for is in the quote; null when "
+        "the question's answer type does not find one.",
+    )
 
 
 class PassageOut(_Response):

@@ -153,7 +153,8 @@ def assert_quotes_valid(answer: Any, index_or_articles: ArticleSource) -> None:
     every citation field is present and agrees with the article; the answer text holds
     each quote verbatim followed by its ``[n]`` marker. Not answered: no quotes and a
     reason (the nearest passages are checked where a test expects some: a filter can
-    leave none). Every listed passage is verbatim article text too.
+    leave none). Every listed passage is verbatim article text too. An ``answer_span``,
+    where given, lies inside its quote.
     """
     data = _as_dict(answer)
     articles = _articles_by_id(index_or_articles)
@@ -180,6 +181,11 @@ def assert_quotes_valid(answer: Any, index_or_articles: ArticleSource) -> None:
             assert isinstance(citation["sentence_index"], int) and citation["sentence_index"] >= 0
             if index is not None:
                 _check_sentence_alignment(index, citation, quote["text"])
+            span = quote.get("answer_span")
+            if span is not None:  # the answer inside the quote: a non-empty, trimmed slice
+                assert 0 <= span["start"] < span["end"] <= len(quote["text"]), span
+                inside = quote["text"][span["start"] : span["end"]]
+                assert inside == inside.strip(), f"answer span not trimmed: {inside!r}"
             marked = f"{quote['text']} [{n}]"
             found = data["answer"].find(marked, position)
             assert found >= 0, f"answer lacks {marked!r} in order: {data['answer']!r}"

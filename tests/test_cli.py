@@ -232,7 +232,8 @@ def test_eval_prints_recall_and_hit(run_cli: RunCli, tiny_dataset: tuple[Path, P
     folder, index_dir = tiny_dataset
     result = run_cli("eval", folder, "--index-dir", index_dir)
     assert result.returncode == 0, result.stderr
-    header, _, overall, by_source, *rest = result.stdout.splitlines()
+    served, header, _, overall, by_source, *rest = result.stdout.splitlines()
+    assert served.startswith("as served (threshold 0.96;")
     assert header.split("|")[2:-1] == [
         " questions ",
         " recall@1 ",
@@ -241,11 +242,17 @@ def test_eval_prints_recall_and_hit(run_cli: RunCli, tiny_dataset: tuple[Path, P
         " hit@1 ",
         " hit@3 ",
         " answered ",
+        " answered_precision ",
     ]
     questions = sum(1 for q in read_jsonl(folder / "questions.jsonl") if q["answerable"])
     assert overall.startswith(f"| overall | {questions} |")
     assert by_source.startswith(f"| tiny | {questions} |")
-    assert rest and rest[-1].startswith("latency per question:")
+    assert rest[0].startswith("unanswerable questions: 1, refused ")
+    assert rest[3].startswith("| tiny | 1 | ")
+    assert rest[4] == "by threshold (from the same run):"
+    assert rest[5] == "| threshold | answered | hit@1 | answered_precision | refusal_rate |"
+    assert "| 0.96 |" in result.stdout
+    assert rest[-1].startswith("latency per question:")
 
 
 def test_eval_json(run_cli: RunCli, tiny_dataset: tuple[Path, Path]) -> None:
@@ -262,6 +269,13 @@ def test_eval_json(run_cli: RunCli, tiny_dataset: tuple[Path, Path]) -> None:
     assert overall["recall@1"] <= overall["recall@5"] <= overall["recall@20"]
     assert overall["hit@1"] <= overall["hit@3"]
     assert list(metrics["by_source"]) == ["tiny"]
+    assert metrics["unanswerable"]["questions"] == 1
+    assert metrics["unanswerable"]["refusal_rate"] in (0.0, 1.0)
+    served = next(row for row in metrics["curve"] if row["threshold"] == metrics["threshold"])
+    assert served["answered"] == overall["answered"]
+    assert served["hit@1"] == overall["hit@1"]
+    assert served["refusal_rate"] == metrics["unanswerable"]["refusal_rate"]
+    assert len(metrics["per_question"]) == questions + 1
 
 
 def test_eval_without_questions_fails_cleanly(

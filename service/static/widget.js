@@ -245,6 +245,25 @@
     );
   }
 
+  // The quote, with the answer the server found in it (answer_span, in code points) in
+  // <strong>: bold, so it does not rest on colour, and read as emphasis.
+  function quoteText(quote) {
+    var p = el("p");
+    var span = quote.answer_span;
+    var chars = Array.from(quote.text);
+    if (
+      !span || typeof span.start !== "number" || typeof span.end !== "number" ||
+      span.start < 0 || span.end > chars.length || span.start >= span.end
+    ) {
+      p.textContent = quote.text;
+      return p;
+    }
+    p.appendChild(document.createTextNode(chars.slice(0, span.start).join("")));
+    p.appendChild(el("strong", { class: "aqa-answer" }, chars.slice(span.start, span.end).join("")));
+    p.appendChild(document.createTextNode(chars.slice(span.end).join("")));
+    return p;
+  }
+
   function addAnswer(answer) {
     if (!answer.answered || !answer.quotes.length) {
       addNote(t("abstain"), "aqa-abstain");
@@ -256,7 +275,7 @@
       var c = quote.citation;
       var entry = el("li", { class: "aqa-quote-item" });
       var block = el("blockquote", { class: "aqa-quote", cite: articleLink(c) });
-      block.appendChild(el("p", null, quote.text));
+      block.appendChild(quoteText(quote));
       var source = el("p", { class: "aqa-cite" });
       source.appendChild(el("span", { class: "aqa-mark" }, "[" + (i + 1) + "] "));
       var link = el("a", { href: articleLink(c), target: "_blank", rel: "noopener", class: "aqa-cite-link" }, c.title);

@@ -107,3 +107,32 @@ def test_evaluate_reports_recall_and_hit(answerer: Answerer) -> None:
     assert overall["recall@20"] == 1.0
     assert 0.0 <= overall["hit@1"] <= overall["hit@3"] <= 1.0
     assert set(result["by_source"]) == {"news"}
+    assert result["unanswerable"]["questions"] == 1
+    assert result["threshold"] == answerer.config.min_confidence
+
+
+def test_evaluate_applies_the_threshold_offline(answerer: Answerer) -> None:
+    """One run with abstention off gives the served figures exactly: the same answered
+    and hit@1 as asking the served answerer."""
+    items = [
+        ("a", "한국은행이 정한 기준금리는 몇 퍼센트인가요?", ["2.50%"]),
+        ("b", "What is the base rate set by the Bank of Korea?", ["2.50%"]),
+        ("c", "오늘 원·달러 환율은 얼마야?", []),
+        ("d", "비트코인 가격이 오를까?", []),
+    ]
+    questions = [EvalQuestion(i, q, g, "news", answerable=bool(g)) for i, q, g in items]
+    result = evaluate(answerer, questions)
+    served = [answerer.ask(q.question, top_k=20) for q in questions]
+    per_question = {row["id"]: row for row in result["per_question"]}
+    for q, answer in zip(questions, served, strict=True):
+        assert per_question[q.id]["confidence"] == answer.confidence
+    answered = [a.answered for q, a in zip(questions, served, strict=True) if q.answerable]
+    assert result["overall"]["answered"] == sum(answered) / 2
+    refused = [not a.answered for q, a in zip(questions, served, strict=True) if not q.answerable]
+    assert result["unanswerable"]["refusal_rate"] == sum(refused) / 2
+    hits = [
+        a.answered and "2.50%" in a.quotes[0].text
+        for q, a in zip(questions, served, strict=True)
+        if q.answerable
+    ]
+    assert result["overall"]["hit@1"] == sum(hits) / 2

@@ -61,6 +61,14 @@ def test_article_view_highlights_the_quoted_span(server: Server) -> None:
     assert '<script src="/static/article.js" defer></script>' in page
 
 
+def test_quotes_carry_the_answer_span(server: Server) -> None:
+    quote = nvidia_quote(server)
+    span = quote["answer_span"]
+    assert quote["text"][span["start"] : span["end"]] == "26만 장"
+    schema = server.client.get("/openapi.json").json()["components"]["schemas"]
+    assert "answer_span" in schema["Quote"]["properties"]
+
+
 def test_article_view_ignores_a_span_out_of_range(server: Server) -> None:
     c = nvidia_quote(server)["citation"]
     page = server.client.get(f"/articles/{c['article_id']}?start=5&end=999999").text
@@ -139,6 +147,13 @@ def test_chat_page_answers_and_the_citation_opens_the_highlighted_quote(
     first.wait_for()
     quote = nvidia_quote(server)
     assert first.text_content() == quote["text"]
+    # The answer inside the quote is bold text (<strong>), not only a colour.
+    span = quote["answer_span"]
+    assert span is not None
+    strong = first.locator("p > strong.aqa-answer")
+    assert strong.count() == 1
+    assert strong.text_content() == quote["text"][span["start"] : span["end"]] == "26만 장"
+    assert int(strong.evaluate("e => getComputedStyle(e).fontWeight")) >= 600
     assert page.locator(".aqa-log").get_attribute("aria-live") == "polite"
     assert page.evaluate("document.activeElement.id") == field.get_attribute("id")
     cite = page.locator(".aqa-cite").first
@@ -242,6 +257,7 @@ def test_widget_on_another_origin(
         first = page.locator(".aqa-quote").first
         first.wait_for()
         assert "26만 장" in (first.text_content() or "")
+        assert first.locator("strong").first.text_content() == "26만 장"
         link = page.locator(".aqa-cite-link").first.get_attribute("href") or ""
         assert link.startswith(f"{widget_server.url}/articles/")
         page.keyboard.press("Escape")

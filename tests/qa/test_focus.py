@@ -1,0 +1,107 @@
+"""The question's focus (what is asked, when, the answer type, the key terms) checked
+against a quote, in Korean and English. Not yet part of the confidence."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.focus import check_focus, key_status, question_focus
+from qa.question import parse_question
+from service.components import Components
+
+GPU = (
+    "젠슨 황 엔비디아 최고경영자(CEO)는 한국 정부와 기업에 최신 블랙웰 GPU 26만 장을 "
+    "공급하기로 했다."
+)
+SEOUL = "서울은 대한민국의 수도이자 최대도시이다."
+BITCOIN_TAX = "비트코인을 팔아 얻은 차익에는 내년부터 세금이 부과된다."
+BOK = "한국은행 금융통화위원회는 기준금리를 연 2.50%로 동결했다."
+WON = "그는 원·달러 환율이 1,430원대까지 오른 점도 결정에 영향을 줬다고 덧붙였다."
+OUTLOOK = "증권가에서는 4분기에도 개선 흐름이 이어질 것이라는 전망이 우세하다."
+
+
+@pytest.fixture(scope="module")
+def parse(components: Components):
+    return lambda question: parse_question(question, components.analyzer)
+
+
+@pytest.mark.parametrize(
+    "question, topic, moment, current, future",
+    [
+        ("엔비디아의 현재 주가는 얼마인가?", "price", False, True, False),
+        ("오늘 서울 날씨는 어때?", "weather", True, False, False),
+        ("비트코인 가격이 오를까?", "price", False, False, True),
+        ("What is Nvidia's share price right now?", "price", True, False, False),
+        ("Is it raining in Jeju right now?", "weather", True, False, False),
+        ("How strong will the wind be off the coast tomorrow?", "weather", False, False, True),
+        ("How many turbines make up the Sea Lantern wind farm?", None, False, False, False),
+        ("Will the Bank of Korea cut rates next month?", None, False, False, True),
+        ("Will the Aurora Fold sell well?", None, False, False, True),
+        ("How many Nvidia GPUs will Naver get?", None, False, False, False),  # a stated plan
+        ("스페인의 현재 국왕은 누구인가요?", None, False, True, False),
+        (
+            "What share of Busan's October volume was transshipment cargo?",
+            None,
+            False,
+            False,
+            False,
+        ),
+        ("한국은행이 정한 기준금리는 몇 퍼센트인가요?", None, False, False, False),
+    ],
+)
+def test_question_focus(parse, question, topic, moment, current, future) -> None:
+    focus = question_focus(parse(question))
+    assert (focus.topic, focus.asks_moment, focus.asks_current, focus.asks_future) == (
+        topic,
+        moment,
+        current,
+        future,
+    )
+
+
+def test_the_issue_examples_miss_what_is_asked(parse) -> None:
+    """The three confident wrong answers of issue 11: the thing asked for is nowhere in
+    the quote."""
+    price = check_focus(parse("엔비디아의 현재 주가는 얼마인가?"), GPU)
+    assert price.topic_in_quote is False and price.keys_found == 1  # 엔비디아 is there
+    weather = check_focus(parse("오늘 서울 날씨는 어때?"), SEOUL)
+    assert weather.topic_in_quote is False and weather.focus.asks_moment
+    bitcoin = check_focus(parse("비트코인 가격이 오를까?"), BITCOIN_TAX)
+    assert bitcoin.topic_in_quote is False and bitcoin.prediction_in_quote is False
+    for evidence in (price, weather, bitcoin):
+        f = evidence.features()
+        assert f["asks_topic"] == 1.0 and f["topic_in_quote"] == 0.0
+
+
+def test_an_answering_quote_meets_the_focus(parse) -> None:
+    ok = check_focus(parse("한국은행이 정한 기준금리는 몇 퍼센트인가요?"), BOK)
+    assert ok.topic_in_quote is None  # nothing special asked for
+    assert ok.answer_in_quote is True  # 2.50%
+    assert ok.keys_missing == 0
+    f = ok.features()
+    assert f["topic_in_quote"] == 0.5 and f["answer_in_quote"] == 1.0 and f["keys_found"] == 1.0
+    outlook = check_focus(parse("증권가의 4분기 실적 전망은?"), OUTLOOK)
+    assert outlook.focus.asks_future and outlook.prediction_in_quote is True
+
+
+def test_across_languages(parse) -> None:
+    """An English question looks for the topic in Korean words, and an English name is
+    unknown, not missing, in a Korean passage."""
+    won = check_focus(parse("What is the won-dollar exchange rate today?"), WON)
+    assert won.focus.topic == "price" and won.topic_in_quote is True
+    nvidia = check_focus(parse("What is Nvidia's share price right now?"), GPU)
+    assert nvidia.topic_in_quote is False
+    assert nvidia.keys_missing == 0 and nvidia.keys_unknown >= 1
+    assert nvidia.features()["keys_unknown"] > 0
+    number = check_focus(parse("How many GPUs will Nvidia supply to Korea?"), GPU)
+    assert number.answer_in_quote is True  # 26만 장 is a number, whatever the script
+
+
+def test_key_status() -> None:
+    assert key_status("엔비디아", GPU) is True
+    assert key_status("LG전자", GPU) is False
+    assert key_status("Nvidia", GPU) is None  # Latin key, Korean passage
+    assert key_status("엔비디아", "Nvidia will supply 260,000 GPUs to Korea.") is None
+    assert key_status("Boston", "Daniel Kiprono won in Harbor City.") is False
+    assert key_status("2024", GPU) is False  # digits are the same in every script
+    assert key_status("CEO", GPU) is True
