@@ -232,6 +232,30 @@ def serve(
     )
 
 
+@app.command("mcp")
+def mcp_cmd(index_dir: IndexDir = None) -> None:
+    """Serve the MCP tools (ask, search_passages, get_article) over stdin/stdout, for
+    desktop assistants that start the server themselves."""
+    import logging
+
+    from service.mcp_server import run_stdio
+    from service.serving import IndexHolder, ServedIndex
+
+    # stdout carries the protocol: every log line goes to stderr.
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
+    try:
+        settings = _settings(index_dir=index_dir)
+        comps = _components(settings)
+        index = comps.open_index(settings.index_dir)
+        comps.warm_up()
+        holder = IndexHolder()
+        holder.swap(ServedIndex(index, comps.answerer(index)))
+    except ArticleQAError as exc:
+        _fail(exc)
+        return
+    run_stdio(settings, holder)
+
+
 def main() -> None:
     try:
         app()
