@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from service.components import Components
 from service.deps import AppContext
 from service.errors import install_error_handlers
+from service.feed_sync import FeedSync
 from service.indexer import IndexManager
 from service.mcp_server import mcp_http_endpoint
 from service.metrics import Metrics
@@ -53,8 +54,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         holder = IndexHolder()
         indexer = IndexManager(settings, components, holder, metrics)
         metrics.watch_index(lambda: holder.current)
+        sync = FeedSync(settings, components, indexer)
         try:
             await anyio.to_thread.run_sync(indexer.start)
+            sync.start()
             # The MCP transport's task group lives as long as the app.
             async with mcp_server.session_manager.run():
                 yield {
@@ -68,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     )
                 }
         finally:
+            await anyio.to_thread.run_sync(sync.stop)
             await anyio.to_thread.run_sync(indexer.shutdown)
             metrics.unwatch_index()
             components.cache.close()
