@@ -94,6 +94,8 @@ def _date(raw: str | None) -> str | None:
             stamp = datetime.fromisoformat(raw.replace("Z", "+00:00"))  # Atom, W3C
         except ValueError:
             return normalize_date(raw)
+        if len(raw) == 10:  # a day without a time stays a day
+            return stamp.date().isoformat()
     return stamp.strftime("%Y-%m-%dT%H:%M:%S")
 
 
