@@ -154,9 +154,22 @@ def answer_text(answer: Answer) -> str:
     return "\n".join(lines)
 
 
+def _quiet_server() -> MCPServer:
+    """MCPServer installs a handler on the root logger (Rich, INFO) when it is built; the
+    service logs through its own handlers (service.request_log), and a root handler at
+    INFO would print every library's chatter (httpx logs each request), so it is undone."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    server = MCPServer("article-qa", instructions=INSTRUCTIONS)
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+    root.setLevel(level)
+    return server
+
+
 def build_mcp_server(resolve: EnvResolver) -> MCPServer:
     """The MCP server with its tools; ``resolve`` gives each call its :class:`ToolEnv`."""
-    server = MCPServer("article-qa", instructions=INSTRUCTIONS)
+    server = _quiet_server()
 
     @server.tool(title="Answer from the articles", annotations=READ_ONLY)
     def ask(
