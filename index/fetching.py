@@ -20,6 +20,7 @@ import json
 import sqlite3
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -62,6 +63,23 @@ class Response:
     content_type: str  # media type, lower case, without parameters
     charset: str | None
     body: bytes
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+GZIP_TYPES = {"application/gzip", "application/x-gzip", "application/octet-stream"}
+
+
+def gunzip(data: bytes, max_bytes: int) -> bytes:
+    """Decompress, refusing more than ``max_bytes`` of output (a small file may inflate
+    to gigabytes)."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(data, max_bytes + 1)
+    except zlib.error as exc:
+        raise FetchFailed(f"unreadable gzip ({exc})") from None
+    if len(out) > max_bytes or inflater.unconsumed_tail:
+        raise FetchFailed(f"too large (over {max_bytes} bytes uncompressed)")
+    return out
 
 
 def is_url(source: str | Path) -> bool:
@@ -185,7 +203,12 @@ class FetchSession:
                         charset = value.strip("\"'").lower()
                 etag = r.headers.get("etag")
                 modified = r.headers.get("last-modified")
-                response = Response(str(r.url), media.strip().lower(), charset, b"".join(chunks))
+                body = b"".join(chunks)
+                media = media.strip().lower()
+                if body[:2] == GZIP_MAGIC:  # a .gz file (sitemaps often are), not an encoding
+                    body = gunzip(body, opts.max_bytes)
+                    media = "" if media in GZIP_TYPES else media
+                response = Response(str(r.url), media, charset, body)
                 return response, etag, modified
         except httpx.TooManyRedirects:
             raise FetchFailed(f"too many redirects (more than {opts.max_redirects})") from None

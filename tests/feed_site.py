@@ -10,6 +10,7 @@ If-None-Match -> 304) and records every request, so tests can see what was fetch
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import threading
 import time
@@ -125,6 +126,14 @@ class FeedSite:
             f"<sitemap><loc>{self.base}/sitemap.xml</loc></sitemap></sitemapindex>"
         )
         self.put("/sitemap-index.xml", "text/xml", index)
+        # Sitemaps are often served as .gz files; and a small file may inflate to a lot.
+        self.put_gzip("/sitemap-news.xml.gz", news_sitemap(self.base, STORIES[0], []).encode())
+        self.put_gzip("/bomb.xml.gz", b"<urlset>" + b" " * BIG_BYTES + b"</urlset>")
+
+    def put_gzip(self, path: str, body: bytes) -> None:
+        etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+        with self._lock:
+            self._docs[path] = ("application/gzip", gzip.compress(body), etag)
 
     def url(self, path: str) -> str:
         return self.base + path

@@ -181,6 +181,15 @@ def test_refetch_is_conditional_and_sees_changes(site: FeedSite, tmp_path: Path)
     assert library.text.endswith("주말에는 오후 6시에 문을 닫는다.")
 
 
+def test_gzipped_sitemap_is_read_and_a_gzip_bomb_is_refused(site: FeedSite) -> None:
+    urls = [site.url("/sitemap-news.xml.gz"), site.url("/bomb.xml.gz")]
+    result = read_urls(urls, Fetcher(OPTIONS))
+    assert [a.title for a in result.articles] == [STORIES[0].title]
+    [problem] = result.problems
+    assert problem.path.endswith("/bomb.xml.gz")
+    assert problem.reason == f"too large (over {OPTIONS.max_bytes} bytes uncompressed)"
+
+
 def test_read_sources_mixes_files_and_urls(site: FeedSite, tmp_path: Path) -> None:
     local = tmp_path / "one.txt"
     local.write_text("제목\n\n본문 문장이다.", encoding="utf-8")
