@@ -106,7 +106,10 @@ class FeedSite:
     """The site. ``url(path)`` is an absolute URL; ``requests`` lists
     ``(path, status, conditional)`` for every request answered."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay  # seconds before each answer, so that requests overlap
+        self.in_flight = 0
+        self.max_in_flight = 0
         self.requests: list[tuple[str, int, bool]] = []
         self._docs: dict[str, tuple[str, bytes, str]] = {}  # path -> (type, body, etag)
         self._lock = threading.Lock()
@@ -126,6 +129,8 @@ class FeedSite:
             f"<sitemap><loc>{self.base}/sitemap.xml</loc></sitemap></sitemapindex>"
         )
         self.put("/sitemap-index.xml", "text/xml", index)
+        every = [f"/news/{story.slug}.html" for story in STORIES[1:]] + failures[:1] + failures[2:]
+        self.put("/sitemap-all.xml", "application/xml", news_sitemap(self.base, STORIES[0], every))
         # Sitemaps are often served as .gz files; and a small file may inflate to a lot.
         self.put_gzip("/sitemap-news.xml.gz", news_sitemap(self.base, STORIES[0], []).encode())
         self.put_gzip("/bomb.xml.gz", b"<urlset>" + b" " * BIG_BYTES + b"</urlset>")
@@ -163,7 +168,15 @@ class FeedSite:
             def do_GET(self) -> None:  # noqa: N802 - http.server's name
                 path = self.path.split("?")[0]
                 conditional = "If-None-Match" in self.headers
-                status = self._answer(path)
+                with site._lock:
+                    site.in_flight += 1
+                    site.max_in_flight = max(site.max_in_flight, site.in_flight)
+                try:
+                    time.sleep(site.delay)
+                    status = self._answer(path)
+                finally:
+                    with site._lock:
+                        site.in_flight -= 1
                 site.requests.append((path, status, conditional))
 
             def _send(self, status: int, content_type: str, body: bytes, **headers: str) -> int:
@@ -185,6 +198,11 @@ class FeedSite:
                 if path == "/big.html":
                     filler = b"<p>" + b"x" * (BIG_BYTES - 7) + b"</p>"
                     return self._send(200, "text/html", filler)
+                if path.startswith("/loop"):  # a redirect that never ends
+                    n = int(path[5:] or 0) + 1
+                    return self._send(302, "text/html", b"", Location=f"/loop{n}")
+                if path == "/moved.html":
+                    return self._send(301, "text/html", b"", Location="/news/harbor-bridge.html")
                 if path == "/report.pdf":
                     return self._send(200, "application/pdf", b"%PDF-1.4 not an article")
                 with site._lock:

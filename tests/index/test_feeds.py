@@ -190,6 +190,26 @@ def test_gzipped_sitemap_is_read_and_a_gzip_bomb_is_refused(site: FeedSite) -> N
     assert problem.reason == f"too large (over {OPTIONS.max_bytes} bytes uncompressed)"
 
 
+def test_redirects_are_followed_a_bounded_number_of_times(site: FeedSite) -> None:
+    result = read_urls([site.url("/moved.html"), site.url("/loop")], Fetcher(OPTIONS))
+    [article] = result.articles
+    assert article.url == site.url("/moved.html")  # the address the source gave
+    assert article.title == STORIES[0].title
+    [problem] = result.problems
+    assert problem.reason == f"too many redirects (more than {OPTIONS.max_redirects})"
+    assert f"/loop{OPTIONS.max_redirects + 1}" not in site.statuses()
+
+
+def test_requests_to_one_host_are_bounded(tmp_path: Path) -> None:
+    """Six pages of one sitemap, eight workers, two at a time for the host: each answer
+    takes a moment, so without the bound the site would see up to six at once."""
+    options = FetchOptions(timeout=2.0, max_bytes=65_536, per_host=2)
+    with FeedSite(delay=0.2).serving() as slow_site:
+        result = read_urls([slow_site.url("/sitemap-all.xml")], Fetcher(options))
+        assert len(result.articles) == 3 and len(result.problems) == 3
+        assert 1 <= slow_site.max_in_flight <= 2
+
+
 def test_read_sources_mixes_files_and_urls(site: FeedSite, tmp_path: Path) -> None:
     local = tmp_path / "one.txt"
     local.write_text("제목\n\n본문 문장이다.", encoding="utf-8")
