@@ -64,6 +64,8 @@ class BuildReport:
     index_dir: str
     version: str
     counts_by_reason: dict[str, int] = field(default_factory=dict)
+    # URL sources: requests made, answered 304 (not modified), downloaded, failed.
+    fetched: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -79,6 +81,7 @@ class BuildReport:
             "seconds": round(self.seconds, 2),
             "index_dir": self.index_dir,
             "version": self.version,
+            "fetched": self.fetched,
         }
 
 

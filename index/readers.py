@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from index.errors import RecordError, SourceError
+from index.fetching import Fetcher, is_url
 from index.models import Article
 from index.scraped import clean_scraped_text
 from index.text import canonicalize, guess_lang, iso_date
@@ -43,7 +44,8 @@ class Problem:
 class ReadResult:
     articles: list[Article] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    records: int = 0  # records seen (lines of JSONL, files)
+    records: int = 0  # records seen (lines of JSONL, files, fetched pages)
+    fetched: dict[str, int] = field(default_factory=dict)  # URL sources: request counts
 
 
 def normalize_date(value: str | None) -> str | None:
@@ -80,7 +82,12 @@ def extract_html(html: str) -> tuple[str, dict[str, Any]]:
     first, _, rest = text.partition("\n")
     if title and first.strip() == title.strip():
         text = rest
-    meta = {"title": title, "published": data.get("date"), "author": data.get("author")}
+    meta = {
+        "title": title,
+        "published": data.get("date"),
+        "author": data.get("author"),
+        "sitename": data.get("sitename"),
+    }
     if not meta["author"]:
         m = re.search(r'<meta[^>]+name=["\']author["\'][^>]+content=["\']([^"\']+)', html, re.I)
         meta["author"] = m.group(1).strip() if m else None
@@ -200,11 +207,16 @@ def _walk(path: Path) -> Iterator[Path]:
             yield child
 
 
-def read_sources(sources: Iterable[str | Path]) -> ReadResult:
-    """Read every article of the given files and folders. Raises SourceError only when a
-    source path does not exist; bad records become problems and the rest is read."""
+def read_sources(sources: Iterable[str | Path], *, fetcher: Fetcher | None = None) -> ReadResult:
+    """Read every article of the given files, folders and URLs (pages, feeds, sitemaps:
+    :mod:`index.feeds`, fetched with ``fetcher``). Raises SourceError only when a source
+    path does not exist; bad records and failed URLs become problems and the rest is
+    read."""
     result = ReadResult()
+    sources = list(sources)
     for source in sources:
+        if is_url(source):
+            continue
         root = Path(source)
         if not root.exists():
             raise SourceError(f"source not found: {source}", details={"path": str(source)})
@@ -223,6 +235,15 @@ def read_sources(sources: Iterable[str | Path]) -> ReadResult:
                 result.articles.append(read_file_article(path))
             except RecordError as exc:
                 result.problems.append(Problem(str(path), None, exc.reason))
+    urls = [str(source) for source in sources if is_url(source)]
+    if urls:
+        from index.feeds import read_urls
+
+        fetched = read_urls(urls, fetcher)
+        result.articles.extend(fetched.articles)
+        result.problems.extend(fetched.problems)
+        result.records += fetched.records
+        result.fetched = fetched.fetched
     return _dedupe(result)
 
 

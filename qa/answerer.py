@@ -157,6 +157,20 @@ class Answerer:
         answer.timings = {k: round(v, 2) for k, v in timings.items()}
         return answer
 
+    def search(
+        self, query: str, *, top_k: int | None = None, filters: Filters | None = None
+    ) -> list[PassageResult]:
+        """The best passages for ``query``, ranked as :meth:`ask` ranks them, without
+        selecting sentences (for clients that read the passages themselves)."""
+        query = query.strip()
+        if not query:
+            raise InputError("query is empty")
+        top_k = top_k or self.config.top_k
+        qvec = self.embedder.embed_queries([query])[0]
+        allowed = filters.allowed_passages(self.index) if filters else None
+        hits = self.retriever.search(query, qvec, top_k, allowed)
+        return [self._passage_result(h.row, h.score) for h in hits[:top_k]]
+
     def _quotes(self, scored: list[ScoredSentence], parsed: ParsedQuestion) -> list[Quote]:
         cfg = self.config
         used: set[int] = set()

@@ -16,7 +16,9 @@ from fastapi import FastAPI
 from service.components import Components
 from service.deps import AppContext
 from service.errors import install_error_handlers
+from service.feed_sync import FeedSync
 from service.indexer import IndexManager
+from service.mcp_server import mcp_http_endpoint
 from service.metrics import Metrics
 from service.middleware import BodyGuardMiddleware, JsonCORSMiddleware, RequestContextMiddleware
 from service.ratelimit import RateLimiter
@@ -43,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings)
     metrics = Metrics()
+    mcp_server, mcp_endpoint = mcp_http_endpoint(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, AppContext]]:
@@ -51,19 +54,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         holder = IndexHolder()
         indexer = IndexManager(settings, components, holder, metrics)
         metrics.watch_index(lambda: holder.current)
+        sync = FeedSync(settings, components, indexer)
         try:
             await anyio.to_thread.run_sync(indexer.start)
-            yield {
-                "ctx": AppContext(
-                    settings=settings,
-                    components=components,
-                    holder=holder,
-                    indexer=indexer,
-                    metrics=metrics,
-                    limiter=RateLimiter(settings.rate_limit_per_minute),
-                )
-            }
+            sync.start()
+            # The MCP transport's task group lives as long as the app.
+            async with mcp_server.session_manager.run():
+                yield {
+                    "ctx": AppContext(
+                        settings=settings,
+                        components=components,
+                        holder=holder,
+                        indexer=indexer,
+                        metrics=metrics,
+                        limiter=RateLimiter(settings.rate_limit_per_minute),
+                    )
+                }
         finally:
+            await anyio.to_thread.run_sync(sync.stop)
             await anyio.to_thread.run_sync(indexer.shutdown)
             metrics.unwatch_index()
             components.cache.close()
@@ -77,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.add_route("/mcp", mcp_endpoint, include_in_schema=False)
     # Outermost last: request ids and logs wrap CORS, which wraps the body guard.
     app.add_middleware(BodyGuardMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:

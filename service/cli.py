@@ -44,7 +44,10 @@ def _fail(exc: Exception) -> None:
 
 @app.command()
 def build(
-    sources: Annotated[list[Path], typer.Argument(help="JSONL files and folders of articles.")],
+    sources: Annotated[
+        list[str],
+        typer.Argument(help="JSONL files, folders of articles, and URLs (pages, feeds, sitemaps)."),
+    ],
     index_dir: IndexDir = None,
     max_chars: Annotated[int, typer.Option(help="Passage size in characters.")] = 400,
     overlap: Annotated[int, typer.Option(help="Sentences shared by adjacent passages.")] = 1,
@@ -88,6 +91,12 @@ def build(
         f"{report.cached} from cache; {report.seconds:.1f}s -> {report.index_dir} "
         f"(version {report.version})"
     )
+    if report.fetched:
+        f = report.fetched
+        typer.echo(
+            f"fetched {f.get('requests', 0)} URLs: {f.get('downloaded', 0)} downloaded, "
+            f"{f.get('not_modified', 0)} not modified, {f.get('failed', 0)} failed"
+        )
 
 
 def _print_answer(answer, as_json: bool, extra: dict | None = None) -> None:
@@ -297,6 +306,30 @@ def serve(
         log_level=settings.log_level.lower(),
         access_log=False,  # the app logs each request once, with its id and duration
     )
+
+
+@app.command("mcp")
+def mcp_cmd(index_dir: IndexDir = None) -> None:
+    """Serve the MCP tools (ask, search_passages, get_article) over stdin/stdout, for
+    desktop assistants that start the server themselves."""
+    import logging
+
+    from service.mcp_server import run_stdio
+    from service.serving import IndexHolder, ServedIndex
+
+    # stdout carries the protocol: every log line goes to stderr.
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
+    try:
+        settings = _settings(index_dir=index_dir)
+        comps = _components(settings)
+        index = comps.open_index(settings.index_dir)
+        comps.warm_up()
+        holder = IndexHolder()
+        holder.swap(ServedIndex(index, comps.answerer(index)))
+    except ArticleQAError as exc:
+        _fail(exc)
+        return
+    run_stdio(settings, holder)
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from index.builder import BuildOptions, BuildReport, ProgressFn, build_index
 from index.cache import EmbeddingCache
 from index.embedders import Embedder, create_embedder
+from index.fetching import Fetcher, FetchOptions
 from index.lexical import MorphemeAnalyzer
 from index.models import Article
 from index.readers import Problem, read_sources
@@ -121,6 +122,15 @@ class Components:
         )
         return report, verified[-1]
 
+    def fetcher(self) -> Fetcher:
+        """Fetching of URL sources, with the conditional-request cache beside the
+        embedding cache."""
+        s = self.settings
+        options = FetchOptions(
+            timeout=s.fetch_timeout_seconds, max_bytes=s.fetch_max_bytes, per_host=s.fetch_per_host
+        )
+        return Fetcher(options, s.fetch_cache_path)
+
     def build_from_sources(
         self,
         sources: Sequence[str | Path],
@@ -130,7 +140,7 @@ class Components:
         progress: ProgressFn | None = None,
         options: BuildOptions | None = None,
     ) -> BuildReport:
-        result = read_sources(sources)
+        result = read_sources(sources, fetcher=self.fetcher())
         articles = {a.id: a for a in result.articles}
         articles.update({a.id: a for a in extra})
         report, _ = self.build(
@@ -141,4 +151,5 @@ class Components:
             progress=progress,
             options=options,
         )
+        report.fetched = result.fetched
         return report

@@ -74,12 +74,17 @@ def require_api_key(
 ) -> None:
     """Open when no API key is configured; else 401 without a bearer token, 403 with a
     wrong one."""
-    expected = ctx.settings.api_key_value
+    check_api_key(ctx.settings, credentials.credentials if credentials else None)
+
+
+def check_api_key(settings: Settings, token: str | None) -> None:
+    """The API key check itself, shared by the question routes and ``/mcp``."""
+    expected = settings.api_key_value
     if expected is None:
         return
-    if credentials is None:
+    if token is None:
         raise AuthError("this endpoint needs the API key as 'Authorization: Bearer ...'")
-    if not hmac.compare_digest(credentials.credentials.encode(), expected.encode()):
+    if not hmac.compare_digest(token.encode(), expected.encode()):
         raise ForbiddenError("the API key is not valid")
 
 

@@ -157,9 +157,10 @@ class IndexManager:
 
     def _rebuild(self, job: Job) -> dict[str, Any]:
         self.jobs.progress(job, "reading sources", 0, 0)
-        result = read_sources(self.settings.sources)
+        result = read_sources(self.settings.sources, fetcher=self.components.fetcher())
         articles = self.store.load().apply(result.articles)
         report, _ = self._build(articles, job=job, problems=result.problems, records=result.records)
+        report.fetched = result.fetched
         return _report_summary(report)
 
     def _sync(self, job: Job) -> dict[str, Any]:

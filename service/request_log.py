@@ -13,7 +13,7 @@ from typing import Any
 from service.settings import Settings
 
 _HANDLER_NAME = "article-qa"
-_LOGGERS = ("article_qa", "uvicorn", "uvicorn.error")
+_LOGGERS = ("article_qa", "uvicorn", "uvicorn.error", "mcp")
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {
     "message",
     "asctime",

@@ -142,6 +142,17 @@ class UpsertRequest(_Request):
     )
 
 
+class FetchSourcesRequest(_Request):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"urls": ["https://news.example.com/rss.xml"]}]}
+    )
+
+    urls: list[str] = Field(
+        description="Article pages, RSS/Atom feeds and sitemaps (http or https); at most "
+        "`max_batch_articles`."
+    )
+
+
 class _Response(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -280,6 +291,20 @@ class UpsertResponse(_Response):
     embedded: int = Field(description="Texts embedded by this write (new or changed text only).")
     cached: int = Field(description="Texts whose vectors came from the embedding cache.")
     index: IndexSummary
+
+
+class FetchSourcesResponse(_Response):
+    records: int = Field(description="Article pages tried, and URLs that failed outright.")
+    articles: int = Field(description="Articles read from the URLs.")
+    skipped: int = Field(description="URLs skipped; `problems` says why (at most 20 listed).")
+    problems: list[str]
+    fetched: dict[str, int] = Field(
+        description="Requests made: `requests`, `downloaded`, `not_modified` (a 304 reused "
+        "the stored copy), `failed`."
+    )
+    upsert: UpsertResponse | None = Field(
+        description="The write, as `POST /v1/articles` reports it; null when no article was read."
+    )
 
 
 class DeleteResponse(_Response):

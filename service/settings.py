@@ -81,6 +81,26 @@ class Settings(BaseSettings):
         gt=0,
         description="How long an article write waits for a running rebuild before answering 409.",
     )
+    mcp_allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description='Host headers `/mcp` accepts besides loopback (JSON list); `["*"]` turns '
+        "the DNS-rebinding check off.",
+    )
+    fetch_timeout_seconds: float = Field(
+        10.0, gt=0, description="Connect and read timeout for each URL a source fetches."
+    )
+    fetch_max_bytes: int = Field(
+        5_000_000, ge=1024, description="Largest page, feed or sitemap a source fetches."
+    )
+    fetch_per_host: int = Field(
+        2, ge=1, le=16, description="Requests in flight at once to one host when fetching."
+    )
+    feed_sync_minutes: float = Field(
+        0.0,
+        ge=0,
+        description="Re-fetch the URL sources (feeds, sitemaps, pages) every so many minutes; "
+        "0 turns the scheduled sync off.",
+    )
     min_confidence: float | None = Field(
         None, description="Override the calibrated abstention threshold."
     )
@@ -116,6 +136,10 @@ class Settings(BaseSettings):
     @property
     def embedding_cache_path(self) -> Path:
         return self.cache_dir / "embeddings.sqlite3"
+
+    @property
+    def fetch_cache_path(self) -> Path:
+        return self.cache_dir / "fetches.sqlite3"
 
     @property
     def admin_token_value(self) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.routes import articles, ask, chat, health, indexing, openai, web
+from service.routes import articles, ask, chat, health, indexing, openai, sources, web
 
 ROUTERS = [
     ask.router,
@@ -10,6 +10,7 @@ ROUTERS = [
     openai.router,
     articles.router,
     indexing.router,
+    sources.router,
     health.router,
     web.router,
 ]
