@@ -24,6 +24,21 @@ def canonicalize(text: str) -> str:
     return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
 
 
+# Characters that show nothing: format characters (zero-width space, joiners, BOM, bidi
+# marks), separators, and the Hangul fillers, which render as blanks.
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me"}
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def is_blank(text: str) -> bool:
+    """True when ``text`` has nothing visible: only whitespace, zero-width and other
+    format characters, combining marks or fillers. A question like that is empty."""
+    return all(
+        c in _FILLERS or c.isspace() or unicodedata.category(c) in _INVISIBLE_CATEGORIES
+        for c in text
+    )
+
+
 def iso_date(
     year: str, month: str, day: str, hour: str | None, minute: str | None, second: str | None
 ) -> str:

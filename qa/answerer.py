@@ -10,6 +10,7 @@ from index.embedders import Embedder
 from index.errors import InputError
 from index.lexical import MorphemeAnalyzer
 from index.store import LoadedIndex
+from index.text import is_blank
 from qa.question import missing_keys, parse_question
 from qa.retrieval import Filters, Fusion, HybridRetriever
 from qa.selection import (
@@ -84,7 +85,7 @@ class Answerer:
         """``search_text`` (used by chat follow-ups) replaces the question for retrieval;
         ``prefer_articles`` boosts passages of those article rows."""
         question = question.strip()
-        if not question:
+        if is_blank(question):
             raise InputError("question is empty")
         cfg = self.config
         top_k = top_k or cfg.top_k

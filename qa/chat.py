@@ -52,6 +52,7 @@ from typing import Any, Literal
 import numpy as np
 
 from index.errors import InputError
+from index.text import is_blank
 from qa.answerer import Answerer
 from qa.followup import (
     Cues,
@@ -333,7 +334,7 @@ def _turns(messages: Sequence[ChatMessage | Mapping[str, Any] | Any]) -> list[_T
         if role not in ("user", "assistant", "system") or not isinstance(content, str):
             raise InputError("each message needs a role (user, assistant or system) and content")
         if role == "user":
-            if not content.strip():
+            if is_blank(content):
                 raise InputError("a user message is empty")
             turns.append(_Turn(content.strip(), None))
         elif role == "assistant" and turns and turns[-1].reply is None:

@@ -100,8 +100,25 @@ class RateLimitedError(ArticleQAError):
         self.retry_after = retry_after
 
 
+def encodable(value: Any) -> Any:
+    """``value`` with every string made UTF-8 encodable: an error message that echoes a
+    lone surrogate from the request (``"id": "sur-\\ud800"``) shows it escaped
+    (``sur-\\ud800``) instead of failing to encode, which used to turn a 4xx into a 500."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "backslashreplace").decode("utf-8")
+        return value
+    if isinstance(value, Mapping):
+        return {encodable(k): encodable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [encodable(v) for v in value]
+    return value
+
+
 def error_body(code: str, message: str, details: Mapping[str, Any] | None = None) -> dict:
-    return {"error": {"code": code, "message": message, "details": dict(details or {})}}
+    return encodable({"error": {"code": code, "message": message, "details": dict(details or {})}})
 
 
 def _request_id(request: Request) -> str | None:
@@ -163,7 +180,10 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
-    if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError | ValueError):
+    if exc.status_code == 400 and isinstance(exc.__cause__, RecursionError):
+        # json.loads gives up on deep nesting ([[[[...]]]] 10k deep) with a RecursionError.
+        code, message = "invalid_json", "request body is nested too deeply to parse"
+    elif exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError | ValueError):
         code, message = "invalid_json", "request body is not valid UTF-8 JSON"
     headers = dict(exc.headers or {})
     rid = _request_id(request)

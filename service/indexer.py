@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -20,11 +21,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from index.builder import BuildReport
+from index.builder import BuildOptions, BuildReport
 from index.errors import ArticleQAError, ConflictError, IndexLoadError, ManifestMismatchError
 from index.models import Article
 from index.readers import Problem, read_sources
-from index.store import CURRENT, LoadedIndex
+from index.store import CURRENT, MANIFEST, LoadedIndex, current_version_dir
 from service.article_store import ArticleStore, Overlay
 from service.components import Components
 from service.errors import BuildCancelledError, InvalidRequestError
@@ -293,9 +294,23 @@ class IndexManager:
             problems=problems,
             records=records,
             progress=progress,
+            options=self._build_options(),
             splitter=ReusingSplitter(self.components.splitter, known, on_article),
         )
         return report, self._swap(index)
+
+    def _build_options(self) -> BuildOptions | None:
+        """The options of the index being replaced (``article-qa build --max-chars 600``
+        stays 600 through every upsert, delete and rebuild); defaults for a first build.
+        Read from disk when nothing is served, e.g. an index of an older format."""
+        served = self.holder.current
+        if served is not None:
+            return BuildOptions.from_manifest(served.index.manifest)
+        try:
+            manifest = json.loads((current_version_dir(self.index_dir) / MANIFEST).read_text())
+        except (ArticleQAError, OSError, ValueError):
+            return None
+        return BuildOptions.from_manifest(manifest) if isinstance(manifest, dict) else None
 
     def _serve(self, index: LoadedIndex) -> ServedIndex:
         """Serve an index loaded from disk, after a probe query."""

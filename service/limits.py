@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from index.errors import LimitError
+from index.text import is_blank
 from service.errors import InvalidRequestError
 from service.settings import Settings
 
@@ -32,7 +33,7 @@ def check_question(question: str, settings: Settings, field: str = "question") -
     if any(unicodedata.category(c) == "Cs" for c in question):
         raise InvalidRequestError(f"{field} contains unpaired surrogates", details={"field": field})
     stripped = question.strip()
-    if not stripped:
+    if is_blank(stripped):
         raise InvalidRequestError(f"{field} is empty", details={"field": field})
     return stripped
 

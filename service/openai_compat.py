@@ -60,7 +60,7 @@ class ChatCompletionRequest(BaseModel):
     )
 
     model: str = Field(description="Must be `article-qa` (404 `model_not_found` otherwise).")
-    messages: list[OpenAIMessage]
+    messages: list[OpenAIMessage] = Field(min_length=1)
     stream: bool | None = False
     stream_options: dict[str, Any] | None = None
     top_k: int | None = Field(None, description="Extension: passages kept as context.")

@@ -70,7 +70,9 @@ class AskRequest(_Request):
         }
     )
 
-    question: str = Field(description="The question; limited to `max_question_chars`.")
+    question: str = Field(
+        min_length=1, description="The question; limited to `max_question_chars`."
+    )
     top_k: int | None = Field(
         None, description="Passages returned as context (1 to `max_top_k`; default 5)."
     )
@@ -106,8 +108,9 @@ class ChatRequest(_Request):
     )
 
     messages: list[ChatMessageIn] = Field(
+        min_length=1,
         description="The conversation so far, oldest first; the last message is the user's "
-        "question. At most 100 messages."
+        "question. At most 100 messages.",
     )
     top_k: int | None = Field(
         None, description="Passages returned as context (1 to `max_top_k`; default 5)."
@@ -138,7 +141,8 @@ class UpsertRequest(_Request):
     model_config = ConfigDict(json_schema_extra={"examples": [{"articles": [ARTICLE_EXAMPLE]}]})
 
     articles: list[ArticleIn] = Field(
-        description="Articles to add or replace (by id); at most `max_batch_articles`."
+        min_length=1,
+        description="Articles to add or replace (by id); at most `max_batch_articles`.",
     )
 
 
