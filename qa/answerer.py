@@ -111,14 +111,14 @@ class Answerer:
         # confidence of the best one pays the same penalty.
         missing_by_article: dict[int, list[str]] = {}
         for cand in scored:
-            a = int(self.index.sentences[cand.row, 0])
+            a = self.index.sentence_article(cand.row)
             if a not in missing_by_article:
                 article = self.index.articles[a]
                 missing_by_article[a] = missing_keys(parsed, article.title + "\n" + article.text)
         n_keys = max(1, len(parsed.keys))
 
         def penalty(cand: ScoredSentence) -> float:
-            a = int(self.index.sentences[cand.row, 0])
+            a = self.index.sentence_article(cand.row)
             return cfg.missing_key_penalty * len(missing_by_article[a]) / n_keys
 
         scored = sorted(
@@ -131,7 +131,7 @@ class Answerer:
         confidence = 0.0
         if scored:
             best = max(scored[:5], key=lambda s: s.dense + 0.5 * s.lexical - penalty(s))
-            missing = missing_by_article[int(self.index.sentences[best.row, 0])]
+            missing = missing_by_article[self.index.sentence_article(best.row)]
             confidence = best.dense + 0.5 * best.lexical - penalty(best)
         answer = Answer(
             question=question,
@@ -180,9 +180,9 @@ class Answerer:
         """One sentence, or two when one completes the other: a sentence that opens with
         a pronoun takes the one before it; a next sentence that opens with one is added."""
         index = self.index
-        article = int(index.sentences[row, 0])
-        prev_ok = row > 0 and int(index.sentences[row - 1, 0]) == article
-        next_ok = row + 1 < len(index.sentences) and int(index.sentences[row + 1, 0]) == article
+        article = index.sentence_article(row)
+        prev_ok = row > 0 and index.sentence_article(row - 1) == article
+        next_ok = row + 1 < index.sentence_count and index.sentence_article(row + 1) == article
         if prev_ok and self._continues(row) and _same_paragraph(index, row - 1, row):
             return [row - 1, row]
         if next_ok and self._continues(row + 1) and _same_paragraph(index, row, row + 1):
@@ -198,10 +198,9 @@ class Answerer:
 
     def _quote(self, rows: list[int], cand: ScoredSentence) -> Quote:
         index = self.index
-        a = int(index.sentences[rows[0], 0])
-        article = index.articles[a]
-        start = int(index.sentences[rows[0], 1])
-        end = int(index.sentences[rows[-1], 2])
+        first, last = index.sentence(rows[0]), index.sentence(rows[-1])
+        article = index.articles[first.article]
+        start, end = first.start, last.end
         citation = Citation(
             article_id=article.id,
             title=article.title,
@@ -230,13 +229,13 @@ class Answerer:
 
 
 def _same_paragraph(index: LoadedIndex, a: int, b: int) -> bool:
-    art = index.articles[int(index.sentences[a, 0])]
-    between = art.text[int(index.sentences[a, 2]) : int(index.sentences[b, 1])]
+    first, second = index.sentence(a), index.sentence(b)
+    between = index.articles[first.article].text[first.end : second.start]
     return "\n" not in between
 
 
 def _boost(hits: list, index: LoadedIndex, articles: set[int]) -> list:
     """Passages of preferred articles first (stable within each group)."""
-    preferred = [h for h in hits if int(index.passages[h.row, 0]) in articles]
-    rest = [h for h in hits if int(index.passages[h.row, 0]) not in articles]
+    preferred = [h for h in hits if index.passage_article(h.row) in articles]
+    rest = [h for h in hits if index.passage_article(h.row) not in articles]
     return preferred + rest

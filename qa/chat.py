@@ -297,7 +297,7 @@ class Chat:
             if not quote or not len(scores):
                 continue
             for row in np.argsort(-scores)[:5]:
-                article = int(index.passages[int(row), 0])
+                article = index.passage_article(int(row))
                 if quote in index.articles[article].text:
                     out.append((quote, article))
                     break

@@ -41,7 +41,7 @@ class Filters:
                 ok_articles[i] = False
             if self.published_to and (not published or published[:10] > self.published_to):
                 ok_articles[i] = False
-        return ok_articles[index.passages[:, 0]] if len(index.passages) else ok_articles[:0]
+        return ok_articles[index.passage_articles] if index.passage_count else ok_articles[:0]
 
 
 class Retriever(Protocol):
@@ -169,13 +169,8 @@ class HybridRetriever:
     def _best_sentence(self, rows: list[int], query_vector: np.ndarray) -> dict[int, float]:
         """Each passage's best sentence similarity to the question (one gather and one
         matrix product for all candidates)."""
-        index = self.index
-        p = index.passages[np.asarray(rows, dtype=np.int64)]
-        starts = index.article_first_sentence[p[:, 0]] + p[:, 1]
-        lengths = (p[:, 2] - p[:, 1]).astype(np.int64)
-        offsets = np.cumsum(lengths) - lengths
-        sentence_rows = np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
-        sims = np.asarray(index.sentence_vectors[sentence_rows]) @ query_vector
+        sentence_rows, offsets = self.index.passage_sentence_rows(rows)
+        sims = self.index.sentence_vectors_at(sentence_rows) @ query_vector
         best = np.maximum.reduceat(sims, offsets)
         return dict(zip(rows, best.tolist(), strict=True))
 

@@ -30,8 +30,8 @@ class ServedIndex:
     def counts(self) -> dict[str, int]:
         return {
             "articles": len(self.index.articles),
-            "passages": len(self.index.passages),
-            "sentences": len(self.index.sentences),
+            "passages": self.index.passage_count,
+            "sentences": self.index.sentence_count,
         }
 
     def summary(self) -> dict[str, Any]:
