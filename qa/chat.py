@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 import numpy as np
@@ -113,12 +113,11 @@ class ChatReply:
     context_articles: list[str] = field(default_factory=list)  # ids of preferred articles
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "answer": self.answer.to_dict(),
-            "resolved_question": self.resolved_question,
-            "mode": self.mode,
-            "context_articles": list(self.context_articles),
-        }
+        """The chat answer object: the answer's fields, then this reply's own (what
+        ``POST /v1/chat`` returns; service.schemas.ChatAnswerOut is derived the same way)."""
+        own = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "answer"}
+        own["context_articles"] = list(self.context_articles)
+        return {**self.answer.to_dict(), **own}
 
 
 @dataclass(frozen=True)
