@@ -12,7 +12,7 @@ from index.lexical import MorphemeAnalyzer
 from index.store import LoadedIndex
 from index.text import is_blank
 from qa.question import missing_keys, parse_question
-from qa.retrieval import Filters, Fusion, HybridRetriever
+from qa.retrieval import DENSE_WEIGHT, DEPTH, RRF_K, Filters, Fusion, HybridRetriever
 from qa.selection import (
     ScoredSentence,
     SelectionWeights,
@@ -45,10 +45,21 @@ class AnswerConfig:
     # Share of the confidence lost when every key term (name, numbered thing) of the
     # question is absent from the best passages.
     missing_key_penalty: float = 0.3
+    # Confidence = dense similarity + this share of lexical coverage, over the best few
+    # sentences (docs/quality.md, abstention).
+    confidence_lexical_weight: float = 0.5
+    confidence_candidates: int = 5
     fusion: Fusion = "rrf"
     # Also join a Korean sentence whose subject is left out to the sentence it continues.
     join_elided_subjects: bool = True
-    dense_weight: float = 0.7
+    dense_weight: float = DENSE_WEIGHT  # only for fusion="weighted"
+    # Retrieval: candidates taken from each ranking (dense, BM25), and the k of
+    # reciprocal rank fusion (60, the usual constant; docs/quality.md).
+    retrieval_depth: int = DEPTH
+    rrf_k: int = RRF_K
+    # Extra candidates retrieved for a chat follow-up, whose preferred articles are then
+    # moved to the front.
+    follow_up_extra_depth: int = 10
     weights: SelectionWeights = field(default_factory=SelectionWeights)
 
 
@@ -71,6 +82,8 @@ class Answerer:
             index,
             fusion=self.config.fusion,
             dense_weight=self.config.dense_weight,
+            depth=self.config.retrieval_depth,
+            rrf_k=self.config.rrf_k,
         )
 
     def ask(
@@ -97,7 +110,8 @@ class Answerer:
         timings["embed_ms"] = (t1 - t0) * 1000
         allowed = filters.allowed_passages(self.index) if filters else None
         depth = max(top_k, cfg.candidate_passages)
-        hits = self.retriever.search(query, qvec, depth + (10 if prefer_articles else 0), allowed)
+        extra = cfg.follow_up_extra_depth if prefer_articles else 0
+        hits = self.retriever.search(query, qvec, depth + extra, allowed)
         if prefer_articles:
             hits = _boost(hits, self.index, set(prefer_articles))[:depth]
         t2 = time.perf_counter()
@@ -130,9 +144,13 @@ class Answerer:
         missing: list[str] = []
         confidence = 0.0
         if scored:
-            best = max(scored[:5], key=lambda s: s.dense + 0.5 * s.lexical - penalty(s))
+
+            def strength(s: ScoredSentence) -> float:
+                return s.dense + cfg.confidence_lexical_weight * s.lexical - penalty(s)
+
+            best = max(scored[: cfg.confidence_candidates], key=strength)
             missing = missing_by_article[self.index.sentence_article(best.row)]
-            confidence = best.dense + 0.5 * best.lexical - penalty(best)
+            confidence = strength(best)
         answer = Answer(
             question=question,
             answered=False,

@@ -109,6 +109,14 @@ class LexicalRetriever:
         ]
 
 
+# Defaults of the knobs below; qa.answerer.AnswerConfig carries them (the one place a
+# caller tunes them): candidates from each ranking, the RRF constant, and the dense share
+# of weighted fusion.
+DEPTH = 50
+RRF_K = 60
+DENSE_WEIGHT = 0.7
+
+
 class HybridRetriever:
     """Fuses dense and BM25 rankings. On the public set reciprocal rank fusion beat
     either retriever alone (recall@5 0.981 vs dense 0.971, BM25 0.941); our weighted
@@ -125,9 +133,9 @@ class HybridRetriever:
         index: LoadedIndex,
         *,
         fusion: Fusion = "rrf",
-        dense_weight: float = 0.7,
-        depth: int = 50,
-        rrf_k: int = 60,
+        dense_weight: float = DENSE_WEIGHT,
+        depth: int = DEPTH,
+        rrf_k: int = RRF_K,
     ) -> None:
         self.index = index
         self.dense = DenseRetriever(index)
