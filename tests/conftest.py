@@ -31,6 +31,20 @@ from tests.helpers import QUALITY_NOTES, REPO_ROOT, SAMPLE_DIR
 TEST_THREADS = int(os.environ.get("ARTICLE_QA_NUM_THREADS") or 1)
 
 
+# Tests that use these fixtures load the real model, start real servers or run the CLI
+# (which loads the model): they are the slow tier (`make test-fast` skips them). The
+# fixture closure is transitive, so `sample_index` or `answerer` count as `components`.
+SLOW_FIXTURES = frozenset(
+    {"components", "server", "spawn", "server_env", "run_cli", "cli_env", "browser"}
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if QUALITY_NOTES:
         terminalreporter.section("article-qa quality numbers")
