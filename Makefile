@@ -35,7 +35,7 @@ test: $(VENV)/.installed
 
 # The edit loop: no model, no servers, no browser (fake embedder, in-process app).
 test-fast: $(VENV)/.installed
-	$(BIN)/python -m pytest -q -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -m "not slow" --hypothesis-profile=fast $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
