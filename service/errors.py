@@ -8,6 +8,7 @@ The tree lives in :mod:`index.errors`; the service adds these leaves::
     │   ├── InvalidJSONError           a body that is not UTF-8 JSON
     │   ├── UnsupportedMediaTypeError (415)  a body that is not application/json
     │   ├── InvalidRequestError (422)  well-formed JSON that breaks the request schema
+    │   │                              (in index.errors: the engine raises it too)
     │   ├── CORSRejectedError          a preflight from an origin that is not allowed
     │   └── LimitError (413)           over a configured limit (body, question, batch)
     ├── NotFoundError (404)
@@ -16,7 +17,7 @@ The tree lives in :mod:`index.errors`; the service adds these leaves::
     │   └── ForbiddenError (403)
     │       └── AdminDisabledError     no admin token configured: admin endpoints are off
     ├── BuildError (500)
-    │   └── BuildCancelledError (503)  the server is shutting down
+    │   └── BuildCancelledError (503)  the server is shutting down (in index.errors)
     └── RateLimitedError (429)         too many requests from one client (Retry-After)
 
 Every error response has one shape::
@@ -37,12 +38,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from index.errors import (
     ArticleQAError,
-    AuthError,
-    BuildError,
-    ForbiddenError,
     IndexLoadError,
     InputError,
+    InvalidRequestError,
     NotFoundError,
+)
+from index.errors import (
+    BuildCancelledError as BuildCancelledError,  # re-exported: raised by the engine
 )
 
 log = logging.getLogger("article_qa.http")
@@ -60,11 +62,6 @@ _HTTP_CODES = {
 }
 
 
-class InvalidRequestError(InputError):
-    status = 422
-    code = "invalid_request"
-
-
 class InvalidJSONError(InputError):
     code = "invalid_json"
 
@@ -72,6 +69,21 @@ class InvalidJSONError(InputError):
 class UnsupportedMediaTypeError(InputError):
     status = 415
     code = "unsupported_media_type"
+
+
+class LimitError(InputError):
+    status = 413
+    code = "limit_exceeded"
+
+
+class AuthError(ArticleQAError):
+    status = 401
+    code = "unauthorized"
+
+
+class ForbiddenError(AuthError):
+    status = 403
+    code = "forbidden"
 
 
 class CORSRejectedError(InputError):
@@ -84,11 +96,6 @@ class ModelNotFoundError(NotFoundError):
 
 class AdminDisabledError(ForbiddenError):
     code = "admin_disabled"
-
-
-class BuildCancelledError(BuildError):
-    status = 503
-    code = "shutting_down"
 
 
 class RateLimitedError(ArticleQAError):

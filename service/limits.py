@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from index.errors import LimitError
 from index.text import is_blank
-from service.errors import InvalidRequestError
+from service.errors import InvalidRequestError, LimitError
 from service.settings import Settings
 
 # C0 and C1 control characters other than tab, newline and carriage return.
