@@ -42,7 +42,9 @@ def render(rows: list[dict], *, command: str, seconds: float, rate: float) -> st
         f"the real model, for about {seconds:g} s plus the time its writes and faults take. "
         "A failed query is a transport error or any status but 200. Failures are allowed "
         "only inside a fault's window (from a SIGKILL or stop until `/readyz` answers again); "
-        "p50/p99 are over the successful queries of the whole scenario.",
+        "p50/p99 are over the successful queries of the whole scenario, q/s is successful "
+        "queries per second while the load ran; s is the scenario's wall time (the full-disk "
+        "one includes starting its own server).",
         "",
         "| scenario | fault | s | queries | failed (outside window) | window s | q/s "
         "| p50 ms | p99 ms | checks |",

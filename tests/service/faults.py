@@ -68,6 +68,12 @@ class Outcome:
     def row(self) -> dict[str, Any]:
         ok = [s.ms for s in self.samples if s.ok]
         failed = [s for s in self.samples if not s.ok]
+        # Successful queries per second while the load ran (not counting a server start).
+        span = (
+            max(s.at + s.ms / 1000 for s in self.samples) - min(s.at for s in self.samples)
+            if self.samples
+            else 0.0
+        )
         return {
             "scenario": self.name,
             "fault": self.fault,
@@ -76,7 +82,7 @@ class Outcome:
             "failed": len(failed),
             "failed_outside_window": len(self.failed_outside),
             "window_s": round(self.window[1] - self.window[0], 1) if self.window else None,
-            "qps": round(len(ok) / self.seconds, 2) if self.seconds else 0.0,
+            "qps": round(len(ok) / span, 2) if span > 0 else 0.0,
             "p50_ms": round(float(np.percentile(ok, 50)), 1) if ok else None,
             "p99_ms": round(float(np.percentile(ok, 99)), 1) if ok else None,
             "checks": dict(self.checks),
