@@ -7,7 +7,7 @@ SAMPLES ?= data/sample
 PORT ?= 8000
 export ARTICLE_QA_CACHE_DIR ?= $(CURDIR)/var/cache
 
-.PHONY: run test lint bench index eval clean
+.PHONY: run test test-fast lint bench index eval clean
 
 # The stamp depends on pyproject.toml so a changed dependency list reinstalls.
 $(VENV)/.installed: pyproject.toml
@@ -32,6 +32,10 @@ run: $(INDEX_DIR)/CURRENT
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The edit loop: no model, no servers, no browser (fake embedder, in-process app).
+test-fast: $(VENV)/.installed
+	$(BIN)/python -m pytest -q -m "not slow" --hypothesis-profile=fast $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -50,6 +50,32 @@ class BuildOptions:
     # quote hit@1 0.780 -> 0.804, hit@3 0.915 -> 0.941 (docs/quality.md).
     sentence_title: bool = True
 
+    def to_manifest(self) -> dict[str, Any]:
+        """The options that shape an index (``batch_size`` does not), as saved in the
+        manifest so that every later rebuild, upsert and delete reuses them."""
+        return {
+            "max_chars": self.max_chars,
+            "overlap": self.overlap,
+            "ivf_threshold": self.ivf_threshold,
+            "sentence_title": self.sentence_title,
+        }
+
+    @classmethod
+    def from_manifest(cls, manifest: dict[str, Any]) -> BuildOptions:
+        """The options an index was built with. Manifests written before
+        ``build_options`` existed still name the passage size and sentence text."""
+        saved = manifest.get("build_options")
+        if isinstance(saved, dict):
+            known = cls().to_manifest().keys()
+            return cls(**{k: v for k, v in saved.items() if k in known})
+        passages = manifest.get("passages") or {}
+        sentence_text = (manifest.get("sentence_vectors") or {}).get("text")
+        return cls(
+            max_chars=int(passages.get("max_chars", DEFAULT_MAX_CHARS)),
+            overlap=int(passages.get("overlap", DEFAULT_OVERLAP)),
+            sentence_title=sentence_text != "sentence",
+        )
+
 
 @dataclass
 class BuildReport:
@@ -251,6 +277,7 @@ def build_index(
             "sentences": len(sent_rows),
         },
         "passages": {"max_chars": options.max_chars, "overlap": options.overlap},
+        "build_options": options.to_manifest(),
         "sentence_vectors": {"text": "title + sentence" if options.sentence_title else "sentence"},
         "faiss": {"index": faiss_kind, "metric": "inner_product"},
         "bm25": {"library": "bm25s", "tokens": "character bigrams", "k1": 1.5, "b": 0.75},

@@ -8,12 +8,16 @@ index directory: index versions come and go, the cache stays.
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+
+log = logging.getLogger("article_qa.cache")
 
 
 def _key(model: str, kind: str, text: str) -> bytes:
@@ -27,11 +31,36 @@ class EmbeddingCache:
         if path:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS vec (key BLOB PRIMARY KEY, v BLOB NOT NULL)")
         self.hits = 0
         self.misses = 0
+        try:
+            self._db = self._open()
+        except sqlite3.DatabaseError as exc:
+            self._db = self._replace_damaged(exc)
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("CREATE TABLE IF NOT EXISTS vec (key BLOB PRIMARY KEY, v BLOB NOT NULL)")
+            db.execute("SELECT key, v FROM vec LIMIT 1").fetchall()
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
+
+    def _replace_damaged(self, exc: Exception) -> sqlite3.Connection:
+        """A damaged cache is only lost time, never an error: it is set aside (for a
+        post-mortem) and a new, empty one takes its place."""
+        if self.path == ":memory:":
+            raise exc
+        aside = f"{self.path}.damaged-{int(time.time())}"
+        log.warning("embedding cache %s is damaged (%s); set aside as %s", self.path, exc, aside)
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(self.path + suffix)
+            if source.exists():
+                source.replace(aside + suffix)
+        return self._open()
 
     def get_or_embed(
         self,
@@ -49,14 +78,15 @@ class EmbeddingCache:
         keys = [_key(model, kind, t) for t in texts]
         found: dict[bytes, bytes] = {}
         with self._lock:
-            for i in range(0, len(keys), 500):
-                chunk = keys[i : i + 500]
-                marks = ",".join("?" * len(chunk))
-                rows = self._db.execute(f"SELECT key, v FROM vec WHERE key IN ({marks})", chunk)
-                found.update(rows.fetchall())
+            try:
+                found = self._lookup(keys)
+            except sqlite3.DatabaseError as exc:  # damaged while open: start afresh
+                self._db.close()
+                self._db = self._replace_damaged(exc)
         missing: dict[bytes, list[int]] = {}
         for i, key in enumerate(keys):
-            if key in found:
+            # A vector of the wrong size is damage too: embed the text again.
+            if key in found and len(found[key]) == dim * 4:
                 out[i] = np.frombuffer(found[key], dtype=np.float32)
                 if on_progress:
                     on_progress(1)
@@ -84,6 +114,15 @@ class EmbeddingCache:
                     on_progress(len(idx))
             self.misses += sum(len(idx) for _, idx in batch)
         return out
+
+    def _lookup(self, keys: list[bytes]) -> dict[bytes, bytes]:
+        found: dict[bytes, bytes] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(f"SELECT key, v FROM vec WHERE key IN ({marks})", chunk)
+            found.update(rows.fetchall())
+        return found
 
     def close(self) -> None:
         self._db.close()

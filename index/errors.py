@@ -4,15 +4,18 @@ ArticleQAError                 base; ``status`` and ``code`` drive the HTTP mapp
 ├── InputError (400)           the caller sent something unusable
 │   ├── RecordError            one article record is bad (file + line say where)
 │   ├── SourceError            a source path is missing or unreadable
-│   └── LimitError (413)       a request exceeds a configured limit
+│   └── InvalidRequestError (422)  well-formed input that breaks the rules
 ├── NotFoundError (404)        unknown article, job or index
-├── AuthError (401/403)        missing or wrong admin token
 ├── ConflictError (409)        an operation clashes with one in progress
 ├── IndexLoadError (503)       no usable index
 │   ├── ManifestMismatchError  index built with another model / format
 │   └── ChecksumError          a file of the index does not match its manifest
 ├── EmbedderError (503)        the embedding model cannot be loaded or run
 └── BuildError (500)           a build failed for a reason other than input
+    └── BuildCancelledError (503)  the process is shutting down
+
+The service adds its own leaves (HTTP input, auth, limits, rate limits) in
+service/errors.py, which maps the whole tree to HTTP.
 """
 
 from __future__ import annotations
@@ -50,24 +53,14 @@ class SourceError(InputError):
     code = "bad_source"
 
 
-class LimitError(InputError):
-    status = 413
-    code = "limit_exceeded"
+class InvalidRequestError(InputError):
+    status = 422
+    code = "invalid_request"
 
 
 class NotFoundError(ArticleQAError):
     status = 404
     code = "not_found"
-
-
-class AuthError(ArticleQAError):
-    status = 401
-    code = "unauthorized"
-
-
-class ForbiddenError(AuthError):
-    status = 403
-    code = "forbidden"
 
 
 class ConflictError(ArticleQAError):
@@ -95,3 +88,8 @@ class EmbedderError(ArticleQAError):
 
 class BuildError(ArticleQAError):
     code = "build_failed"
+
+
+class BuildCancelledError(BuildError):
+    status = 503
+    code = "shutting_down"

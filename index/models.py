@@ -53,3 +53,14 @@ class Passage:
     last_sentence: int
     start: int
     end: int
+
+
+@dataclass(frozen=True)
+class SentenceRef:
+    """One stored sentence: its row in the index, the row of its article, and its span
+    ``[start, end)`` in that article's canonical text."""
+
+    row: int
+    article: int
+    start: int
+    end: int

@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ import numpy as np
 
 from index.errors import ChecksumError, IndexLoadError, ManifestMismatchError, NotFoundError
 from index.lexical import Bm25Index
-from index.models import Article, Passage
+from index.models import Article, Passage, SentenceRef
 from index.morphs import MorphTable
 
 # 2: sentence morphemes are stored (morphs.txt) instead of analysed at query time.
@@ -179,12 +180,60 @@ class LoadedIndex:
         base = int(self.article_first_sentence[p.article])
         return range(base + p.first_sentence, base + p.last_sentence)
 
+    def sentence(self, row: int) -> SentenceRef:
+        a, start, end = (int(x) for x in self.sentences[row])
+        return SentenceRef(row, a, start, end)
+
     def sentence_text(self, row: int) -> str:
         a, start, end = (int(x) for x in self.sentences[row])
         return self.articles[a].text[start:end]
 
+    def sentence_article(self, row: int) -> int:
+        """The article row of sentence ``row``."""
+        return int(self.sentences[row, 0])
+
+    def passage_article(self, row: int) -> int:
+        """The article row of passage ``row``."""
+        return int(self.passages[row, 0])
+
     def sentence_index_in_article(self, row: int) -> int:
         return row - int(self.article_first_sentence[int(self.sentences[row, 0])])
+
+    @property
+    def sentence_count(self) -> int:
+        return len(self.sentences)
+
+    @property
+    def passage_count(self) -> int:
+        return len(self.passages)
+
+    def iter_sentences(self) -> Iterator[SentenceRef]:
+        """Every sentence, in row order (articles in order, sentences in text order)."""
+        for row, (a, start, end) in enumerate(self.sentences.tolist()):
+            yield SentenceRef(row, a, start, end)
+
+    # Vectorized access for the hot paths: arrays in, arrays out.
+
+    @property
+    def passage_articles(self) -> np.ndarray:
+        """The article row of every passage (a view, not a copy)."""
+        return self.passages[:, 0]
+
+    def sentence_vectors_at(self, rows: np.ndarray | Sequence[int]) -> np.ndarray:
+        """(len(rows), dim) vectors of those sentences (one gather from the memory map)."""
+        return np.asarray(self.sentence_vectors[rows])
+
+    def passage_sentence_rows(
+        self, rows: np.ndarray | Sequence[int]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The sentence rows of the passages ``rows``, concatenated, and the offset where
+        each passage's sentences start in that array (for ``np.maximum.reduceat``)."""
+        p = self.passages[np.asarray(rows, dtype=np.int64)]
+        starts = self.article_first_sentence[p[:, 0]] + p[:, 1]
+        lengths = (p[:, 2] - p[:, 1]).astype(np.int64)
+        offsets = np.cumsum(lengths) - lengths
+        sentence_rows = np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
+        return sentence_rows, offsets
 
 
 def load_index(

@@ -10,9 +10,10 @@ from index.embedders import Embedder
 from index.errors import InputError
 from index.lexical import MorphemeAnalyzer
 from index.store import LoadedIndex
+from index.text import is_blank
 from qa.answer_span import find_answer_span
 from qa.question import ParsedQuestion, missing_keys, parse_question
-from qa.retrieval import Filters, Fusion, HybridRetriever
+from qa.retrieval import DENSE_WEIGHT, DEPTH, RRF_K, Filters, Fusion, HybridRetriever
 from qa.selection import (
     ScoredSentence,
     SelectionWeights,
@@ -45,10 +46,21 @@ class AnswerConfig:
     # Share of the confidence lost when every key term (name, numbered thing) of the
     # question is absent from the best passages.
     missing_key_penalty: float = 0.3
+    # Confidence = dense similarity + this share of lexical coverage, over the best few
+    # sentences (docs/quality.md, abstention).
+    confidence_lexical_weight: float = 0.5
+    confidence_candidates: int = 5
     fusion: Fusion = "rrf"
     # Also join a Korean sentence whose subject is left out to the sentence it continues.
     join_elided_subjects: bool = True
-    dense_weight: float = 0.7
+    dense_weight: float = DENSE_WEIGHT  # only for fusion="weighted"
+    # Retrieval: candidates taken from each ranking (dense, BM25), and the k of
+    # reciprocal rank fusion (60, the usual constant; docs/quality.md).
+    retrieval_depth: int = DEPTH
+    rrf_k: int = RRF_K
+    # Extra candidates retrieved for a chat follow-up, whose preferred articles are then
+    # moved to the front.
+    follow_up_extra_depth: int = 10
     weights: SelectionWeights = field(default_factory=SelectionWeights)
 
 
@@ -71,6 +83,8 @@ class Answerer:
             index,
             fusion=self.config.fusion,
             dense_weight=self.config.dense_weight,
+            depth=self.config.retrieval_depth,
+            rrf_k=self.config.rrf_k,
         )
 
     def ask(
@@ -85,7 +99,7 @@ class Answerer:
         """``search_text`` (used by chat follow-ups) replaces the question for retrieval;
         ``prefer_articles`` boosts passages of those article rows."""
         question = question.strip()
-        if not question:
+        if is_blank(question):
             raise InputError("question is empty")
         cfg = self.config
         top_k = top_k or cfg.top_k
@@ -97,7 +111,8 @@ class Answerer:
         timings["embed_ms"] = (t1 - t0) * 1000
         allowed = filters.allowed_passages(self.index) if filters else None
         depth = max(top_k, cfg.candidate_passages)
-        hits = self.retriever.search(query, qvec, depth + (10 if prefer_articles else 0), allowed)
+        extra = cfg.follow_up_extra_depth if prefer_articles else 0
+        hits = self.retriever.search(query, qvec, depth + extra, allowed)
         if prefer_articles:
             hits = _boost(hits, self.index, set(prefer_articles))[:depth]
         t2 = time.perf_counter()
@@ -111,14 +126,14 @@ class Answerer:
         # confidence of the best one pays the same penalty.
         missing_by_article: dict[int, list[str]] = {}
         for cand in scored:
-            a = int(self.index.sentences[cand.row, 0])
+            a = self.index.sentence_article(cand.row)
             if a not in missing_by_article:
                 article = self.index.articles[a]
                 missing_by_article[a] = missing_keys(parsed, article.title + "\n" + article.text)
         n_keys = max(1, len(parsed.keys))
 
         def penalty(cand: ScoredSentence) -> float:
-            a = int(self.index.sentences[cand.row, 0])
+            a = self.index.sentence_article(cand.row)
             return cfg.missing_key_penalty * len(missing_by_article[a]) / n_keys
 
         scored = sorted(
@@ -130,9 +145,13 @@ class Answerer:
         missing: list[str] = []
         confidence = 0.0
         if scored:
-            best = max(scored[:5], key=lambda s: s.dense + 0.5 * s.lexical - penalty(s))
-            missing = missing_by_article[int(self.index.sentences[best.row, 0])]
-            confidence = best.dense + 0.5 * best.lexical - penalty(best)
+
+            def strength(s: ScoredSentence) -> float:
+                return s.dense + cfg.confidence_lexical_weight * s.lexical - penalty(s)
+
+            best = max(scored[: cfg.confidence_candidates], key=strength)
+            missing = missing_by_article[self.index.sentence_article(best.row)]
+            confidence = strength(best)
         answer = Answer(
             question=question,
             answered=False,
@@ -194,9 +213,9 @@ class Answerer:
         """One sentence, or two when one completes the other: a sentence that opens with
         a pronoun takes the one before it; a next sentence that opens with one is added."""
         index = self.index
-        article = int(index.sentences[row, 0])
-        prev_ok = row > 0 and int(index.sentences[row - 1, 0]) == article
-        next_ok = row + 1 < len(index.sentences) and int(index.sentences[row + 1, 0]) == article
+        article = index.sentence_article(row)
+        prev_ok = row > 0 and index.sentence_article(row - 1) == article
+        next_ok = row + 1 < index.sentence_count and index.sentence_article(row + 1) == article
         if prev_ok and self._continues(row) and _same_paragraph(index, row - 1, row):
             return [row - 1, row]
         if next_ok and self._continues(row + 1) and _same_paragraph(index, row, row + 1):
@@ -212,10 +231,9 @@ class Answerer:
 
     def _quote(self, rows: list[int], cand: ScoredSentence, parsed: ParsedQuestion) -> Quote:
         index = self.index
-        a = int(index.sentences[rows[0], 0])
-        article = index.articles[a]
-        start = int(index.sentences[rows[0], 1])
-        end = int(index.sentences[rows[-1], 2])
+        first, last = index.sentence(rows[0]), index.sentence(rows[-1])
+        article = index.articles[first.article]
+        start, end = first.start, last.end
         citation = Citation(
             article_id=article.id,
             title=article.title,
@@ -251,13 +269,13 @@ class Answerer:
 
 
 def _same_paragraph(index: LoadedIndex, a: int, b: int) -> bool:
-    art = index.articles[int(index.sentences[a, 0])]
-    between = art.text[int(index.sentences[a, 2]) : int(index.sentences[b, 1])]
+    first, second = index.sentence(a), index.sentence(b)
+    between = index.articles[first.article].text[first.end : second.start]
     return "\n" not in between
 
 
 def _boost(hits: list, index: LoadedIndex, articles: set[int]) -> list:
     """Passages of preferred articles first (stable within each group)."""
-    preferred = [h for h in hits if int(index.passages[h.row, 0]) in articles]
-    rest = [h for h in hits if int(index.passages[h.row, 0]) not in articles]
+    preferred = [h for h in hits if index.passage_article(h.row) in articles]
+    rest = [h for h in hits if index.passage_article(h.row) not in articles]
     return preferred + rest

@@ -46,12 +46,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 import numpy as np
 
 from index.errors import InputError
+from index.text import is_blank
 from qa.answerer import Answerer
 from qa.followup import (
     Cues,
@@ -112,12 +113,11 @@ class ChatReply:
     context_articles: list[str] = field(default_factory=list)  # ids of preferred articles
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "answer": self.answer.to_dict(),
-            "resolved_question": self.resolved_question,
-            "mode": self.mode,
-            "context_articles": list(self.context_articles),
-        }
+        """The chat answer object: the answer's fields, then this reply's own (what
+        ``POST /v1/chat`` returns; service.schemas.ChatAnswerOut is derived the same way)."""
+        own = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "answer"}
+        own["context_articles"] = list(self.context_articles)
+        return {**self.answer.to_dict(), **own}
 
 
 @dataclass(frozen=True)
@@ -296,7 +296,7 @@ class Chat:
             if not quote or not len(scores):
                 continue
             for row in np.argsort(-scores)[:5]:
-                article = int(index.passages[int(row), 0])
+                article = index.passage_article(int(row))
                 if quote in index.articles[article].text:
                     out.append((quote, article))
                     break
@@ -333,7 +333,7 @@ def _turns(messages: Sequence[ChatMessage | Mapping[str, Any] | Any]) -> list[_T
         if role not in ("user", "assistant", "system") or not isinstance(content, str):
             raise InputError("each message needs a role (user, assistant or system) and content")
         if role == "user":
-            if not content.strip():
+            if is_blank(content):
                 raise InputError("a user message is empty")
             turns.append(_Turn(content.strip(), None))
         elif role == "assistant" and turns and turns[-1].reply is None:

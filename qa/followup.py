@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from index.lexical import MorphemeAnalyzer
+from index.text import is_korean
 
 Referent = Literal["person", "place", "thing", "part"]  # "part": 그중, among them
 
@@ -44,7 +45,6 @@ class Cues:
     phrases: tuple[Phrase, ...]  # own content words (no interrogatives, pronouns)
 
 
-_HANGUL = re.compile("[\uac00-\ud7a3]")
 _KO_INTERROGATIVE = {"누구", "얼마", "얼마나", "몇", "무엇", "뭐", "어디", "언제", "어느", "무슨"}
 _KO_ASKING = re.compile(r"누구|누가|얼마|몇|무엇|뭐|어디|언제|어느|무슨|어떻게|어떤|왜")
 _KO_GENERIC = {"이번", "지금", "현재", "최근", "오늘", "것", "곳", "중", "때", "수", "등", "경우"}
@@ -94,10 +94,6 @@ _EN_STOP = {
     "get", "got", "come", "came", "go", "went", "make", "made", "happen", "happened", "kind",
     "year", "now", "else", "other", "any", "some", "time", "one",
 }  # fmt: skip
-
-
-def is_korean(text: str) -> bool:
-    return bool(_HANGUL.search(text))
 
 
 def normalize(text: str) -> str:

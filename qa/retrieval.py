@@ -41,7 +41,7 @@ class Filters:
                 ok_articles[i] = False
             if self.published_to and (not published or published[:10] > self.published_to):
                 ok_articles[i] = False
-        return ok_articles[index.passages[:, 0]] if len(index.passages) else ok_articles[:0]
+        return ok_articles[index.passage_articles] if index.passage_count else ok_articles[:0]
 
 
 class Retriever(Protocol):
@@ -109,6 +109,14 @@ class LexicalRetriever:
         ]
 
 
+# Defaults of the knobs below; qa.answerer.AnswerConfig carries them (the one place a
+# caller tunes them): candidates from each ranking, the RRF constant, and the dense share
+# of weighted fusion.
+DEPTH = 50
+RRF_K = 60
+DENSE_WEIGHT = 0.7
+
+
 class HybridRetriever:
     """Fuses dense and BM25 rankings. On the public set reciprocal rank fusion beat
     either retriever alone (recall@5 0.981 vs dense 0.971, BM25 0.941); our weighted
@@ -125,9 +133,9 @@ class HybridRetriever:
         index: LoadedIndex,
         *,
         fusion: Fusion = "rrf",
-        dense_weight: float = 0.7,
-        depth: int = 50,
-        rrf_k: int = 60,
+        dense_weight: float = DENSE_WEIGHT,
+        depth: int = DEPTH,
+        rrf_k: int = RRF_K,
     ) -> None:
         self.index = index
         self.dense = DenseRetriever(index)
@@ -169,13 +177,8 @@ class HybridRetriever:
     def _best_sentence(self, rows: list[int], query_vector: np.ndarray) -> dict[int, float]:
         """Each passage's best sentence similarity to the question (one gather and one
         matrix product for all candidates)."""
-        index = self.index
-        p = index.passages[np.asarray(rows, dtype=np.int64)]
-        starts = index.article_first_sentence[p[:, 0]] + p[:, 1]
-        lengths = (p[:, 2] - p[:, 1]).astype(np.int64)
-        offsets = np.cumsum(lengths) - lengths
-        sentence_rows = np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
-        sims = np.asarray(index.sentence_vectors[sentence_rows]) @ query_vector
+        sentence_rows, offsets = self.index.passage_sentence_rows(rows)
+        sims = self.index.sentence_vectors_at(sentence_rows) @ query_vector
         best = np.maximum.reduceat(sims, offsets)
         return dict(zip(rows, best.tolist(), strict=True))
 

@@ -132,7 +132,7 @@ def score_sentences(
             if row not in best_passage or best_passage[row][1] < norm:
                 best_passage[row] = (hit.row, norm)
     rows = sorted(best_passage)
-    dense = np.asarray(index.sentence_vectors[rows]) @ query_vector
+    dense = index.sentence_vectors_at(rows) @ query_vector
     question_bigrams = set(bigram_tokens(question.text))
     plain = _term_weights(question.terms, None, 1.0)
     weights_by_article: dict[int, tuple[float, ...]] = {}
@@ -140,7 +140,7 @@ def score_sentences(
     for row, d in zip(rows, dense, strict=True):
         text = index.sentence_text(row)
         morphs = index.morphs[row]
-        article = int(index.sentences[row, 0])
+        article = index.sentence_article(row)
         if article not in weights_by_article:
             weights_by_article[article] = _term_weights(
                 question.terms, index.articles[article].title, weights.title_terms

@@ -41,15 +41,19 @@ def _version() -> str:
         return "0"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, components: Components | None = None) -> FastAPI:
+    """The app. ``components`` are loaded from ``settings`` at start unless given (tests
+    give them, to share one Kiwi between apps); given ones stay open after shutdown."""
     settings = settings or get_settings()
     configure_logging(settings)
     metrics = Metrics()
     mcp_server, mcp_endpoint = mcp_http_endpoint(settings)
+    given = components
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, AppContext]]:
-        components = await anyio.to_thread.run_sync(Components.load, settings)
+        owned = given is None
+        components = given or await anyio.to_thread.run_sync(Components.load, settings)
         await anyio.to_thread.run_sync(components.warm_up)
         holder = IndexHolder()
         indexer = IndexManager(settings, components, holder, metrics)
@@ -74,7 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await anyio.to_thread.run_sync(sync.stop)
             await anyio.to_thread.run_sync(indexer.shutdown)
             metrics.unwatch_index()
-            components.cache.close()
+            if owned:
+                components.cache.close()
 
     app = FastAPI(
         title="article-qa",

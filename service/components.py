@@ -84,6 +84,14 @@ class Components:
     def answerer(self, index: LoadedIndex) -> Answerer:
         return Answerer(index, self.embedder, self.analyzer, self.answer_config())
 
+    def probe(self, index: LoadedIndex) -> Answerer:
+        """The one probe: a loaded version must answer a query (its first sentence)
+        before it is published or served. Returns the answerer that answered."""
+        answerer = self.answerer(index)
+        if len(index):
+            answerer.ask(index.sentence_text(0))
+        return answerer
+
     def build(
         self,
         articles: Sequence[Article],
@@ -96,17 +104,38 @@ class Components:
         splitter: SentenceSplitter | None = None,
     ) -> tuple[BuildReport, LoadedIndex]:
         """Build and publish a version; return the report and the version loaded, as the
-        probe loaded and verified it (a server swaps it in without reading and
-        checksumming the files again)."""
-        verified: list[LoadedIndex] = []
+        probe loaded and verified it."""
+        report, index, _ = self.build_verified(
+            articles,
+            index_dir,
+            problems=problems,
+            records=records,
+            progress=progress,
+            options=options,
+            splitter=splitter,
+        )
+        return report, index
+
+    def build_verified(
+        self,
+        articles: Sequence[Article],
+        index_dir: Path,
+        *,
+        problems: Sequence[Problem] = (),
+        records: int | None = None,
+        progress: ProgressFn | None = None,
+        options: BuildOptions | None = None,
+        splitter: SentenceSplitter | None = None,
+    ) -> tuple[BuildReport, LoadedIndex, Answerer]:
+        """:meth:`build`, plus the answerer that answered the probe (a server swaps both
+        in without reading and checksumming the files again)."""
+        verified: list[tuple[LoadedIndex, Answerer]] = []
 
         def probe(folder: Path) -> None:
             # A finished version must load, pass its checksums and answer before it is
             # published.
             index = self.open_version(folder)
-            if len(index):
-                self.answerer(index).ask(index.sentence_text(0))
-            verified.append(index)
+            verified.append((index, self.probe(index)))
 
         report = build_index(
             articles,
@@ -120,7 +149,8 @@ class Components:
             progress=progress,
             verify=probe,
         )
-        return report, verified[-1]
+        index, answerer = verified[-1]
+        return report, index, answerer
 
     def fetcher(self) -> Fetcher:
         """Fetching of URL sources, with the conditional-request cache beside the

@@ -44,13 +44,3 @@ def answer_conversation(
     if response is not None:
         response.headers["X-Index-Version"] = served.version
     return reply
-
-
-def chat_answer(reply: ChatReply) -> dict:
-    """The answer object with ``resolved_question``, ``mode`` and ``context_articles``."""
-    return {
-        **reply.answer.to_dict(),
-        "resolved_question": reply.resolved_question,
-        "mode": reply.mode,
-        "context_articles": list(reply.context_articles),
-    }

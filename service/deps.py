@@ -10,9 +10,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from index.errors import AuthError, ForbiddenError
 from service.components import Components
-from service.errors import AdminDisabledError
+from service.errors import AdminDisabledError, AuthError, ForbiddenError
 from service.indexer import IndexManager
 from service.metrics import Metrics
 from service.ratelimit import RateLimiter

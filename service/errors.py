@@ -8,6 +8,7 @@ The tree lives in :mod:`index.errors`; the service adds these leaves::
     │   ├── InvalidJSONError           a body that is not UTF-8 JSON
     │   ├── UnsupportedMediaTypeError (415)  a body that is not application/json
     │   ├── InvalidRequestError (422)  well-formed JSON that breaks the request schema
+    │   │                              (in index.errors: the engine raises it too)
     │   ├── CORSRejectedError          a preflight from an origin that is not allowed
     │   └── LimitError (413)           over a configured limit (body, question, batch)
     ├── NotFoundError (404)
@@ -16,7 +17,7 @@ The tree lives in :mod:`index.errors`; the service adds these leaves::
     │   └── ForbiddenError (403)
     │       └── AdminDisabledError     no admin token configured: admin endpoints are off
     ├── BuildError (500)
-    │   └── BuildCancelledError (503)  the server is shutting down
+    │   └── BuildCancelledError (503)  the server is shutting down (in index.errors)
     └── RateLimitedError (429)         too many requests from one client (Retry-After)
 
 Every error response has one shape::
@@ -37,12 +38,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from index.errors import (
     ArticleQAError,
-    AuthError,
-    BuildError,
-    ForbiddenError,
     IndexLoadError,
     InputError,
+    InvalidRequestError,
     NotFoundError,
+)
+from index.errors import (
+    BuildCancelledError as BuildCancelledError,  # re-exported: raised by the engine
 )
 
 log = logging.getLogger("article_qa.http")
@@ -60,11 +62,6 @@ _HTTP_CODES = {
 }
 
 
-class InvalidRequestError(InputError):
-    status = 422
-    code = "invalid_request"
-
-
 class InvalidJSONError(InputError):
     code = "invalid_json"
 
@@ -72,6 +69,21 @@ class InvalidJSONError(InputError):
 class UnsupportedMediaTypeError(InputError):
     status = 415
     code = "unsupported_media_type"
+
+
+class LimitError(InputError):
+    status = 413
+    code = "limit_exceeded"
+
+
+class AuthError(ArticleQAError):
+    status = 401
+    code = "unauthorized"
+
+
+class ForbiddenError(AuthError):
+    status = 403
+    code = "forbidden"
 
 
 class CORSRejectedError(InputError):
@@ -86,11 +98,6 @@ class AdminDisabledError(ForbiddenError):
     code = "admin_disabled"
 
 
-class BuildCancelledError(BuildError):
-    status = 503
-    code = "shutting_down"
-
-
 class RateLimitedError(ArticleQAError):
     status = 429
     code = "rate_limited"
@@ -100,8 +107,25 @@ class RateLimitedError(ArticleQAError):
         self.retry_after = retry_after
 
 
+def encodable(value: Any) -> Any:
+    """``value`` with every string made UTF-8 encodable: an error message that echoes a
+    lone surrogate from the request (``"id": "sur-\\ud800"``) shows it escaped
+    (``sur-\\ud800``) instead of failing to encode, which used to turn a 4xx into a 500."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "backslashreplace").decode("utf-8")
+        return value
+    if isinstance(value, Mapping):
+        return {encodable(k): encodable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [encodable(v) for v in value]
+    return value
+
+
 def error_body(code: str, message: str, details: Mapping[str, Any] | None = None) -> dict:
-    return {"error": {"code": code, "message": message, "details": dict(details or {})}}
+    return encodable({"error": {"code": code, "message": message, "details": dict(details or {})}})
 
 
 def _request_id(request: Request) -> str | None:
@@ -163,7 +187,10 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
-    if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError | ValueError):
+    if exc.status_code == 400 and isinstance(exc.__cause__, RecursionError):
+        # json.loads gives up on deep nesting ([[[[...]]]] 10k deep) with a RecursionError.
+        code, message = "invalid_json", "request body is nested too deeply to parse"
+    elif exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError | ValueError):
         code, message = "invalid_json", "request body is not valid UTF-8 JSON"
     headers = dict(exc.headers or {})
     rid = _request_id(request)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from index.errors import LimitError
-from service.errors import InvalidRequestError
+from index.text import is_blank
+from service.errors import InvalidRequestError, LimitError
 from service.settings import Settings
 
 # C0 and C1 control characters other than tab, newline and carriage return.
@@ -32,7 +32,7 @@ def check_question(question: str, settings: Settings, field: str = "question") -
     if any(unicodedata.category(c) == "Cs" for c in question):
         raise InvalidRequestError(f"{field} contains unpaired surrogates", details={"field": field})
     stripped = question.strip()
-    if not stripped:
+    if is_blank(stripped):
         raise InvalidRequestError(f"{field} is empty", details={"field": field})
     return stripped
 

@@ -11,20 +11,22 @@ or on the last chunk of a stream.
 from __future__ import annotations
 
 import json
-import re
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import asdict
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from index.text import is_korean
+from qa.chat import ChatReply
+from qa.types import Answer
 from service.errors import InvalidRequestError, ModelNotFoundError
-from service.schemas import SAMSUNG_QUESTION
+from service.schemas import SAMSUNG_QUESTION, ChatAnswerOut, Citation
 
 MODEL = "article-qa"
 MODEL_CREATED = 1_761_868_800  # 2025-10-31, a fixed "created" for the model listing
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 _IGNORED_ROLES = {"tool", "function"}  # no tools here: their messages carry no question
 _SYSTEM_ROLES = {"system", "developer"}
 
@@ -60,7 +62,7 @@ class ChatCompletionRequest(BaseModel):
     )
 
     model: str = Field(description="Must be `article-qa` (404 `model_not_found` otherwise).")
-    messages: list[OpenAIMessage]
+    messages: list[OpenAIMessage] = Field(min_length=1)
     stream: bool | None = False
     stream_options: dict[str, Any] | None = None
     top_k: int | None = Field(None, description="Extension: passages kept as context.")
@@ -112,18 +114,18 @@ def _text(content: str | list[dict[str, Any]] | None) -> str:
 
 
 def language(question: str) -> Literal["en", "ko"]:
-    return "ko" if _HANGUL.search(question) else "en"
+    return "ko" if is_korean(question) else "en"
 
 
-def citations(answer: dict[str, Any]) -> list[dict[str, Any]]:
+def citations(answer: Answer) -> list[dict[str, Any]]:
     """One entry per ``[n]`` marker: the quoted text and its citation."""
     return [
-        {"index": i, "text": q["text"], **q["citation"]}
-        for i, q in enumerate(answer["quotes"], start=1)
+        {"index": i, "text": q.text, **asdict(q.citation)}
+        for i, q in enumerate(answer.quotes, start=1)
     ]
 
 
-def source_lines(answer: dict[str, Any], lang: str) -> str:
+def source_lines(answer: Answer, lang: str) -> str:
     """``\n\nSources:\n[1][2] Title (2025-10-31) URL``: one line per article, with the
     markers of its quotes."""
     by_article: dict[str, list[dict[str, Any]]] = {}
@@ -139,15 +141,13 @@ def source_lines(answer: dict[str, Any], lang: str) -> str:
     return f"\n\n{SOURCES[lang]}\n" + "\n".join(lines) if lines else ""
 
 
-def content_parts(answer: dict[str, Any], question: str) -> list[str]:
+def content_parts(answer: Answer, question: str) -> list[str]:
     """The content in the pieces a stream sends: each quote with its marker, then the
     sources; or the abstention sentence."""
     lang = language(question)
-    if not answer["answered"] or not answer["quotes"]:
+    if not answer.answered or not answer.quotes:
         return [ABSTAIN[lang]]
-    quotes = [
-        f"{'' if i == 1 else ' '}{q['text']} [{i}]" for i, q in enumerate(answer["quotes"], start=1)
-    ]
+    quotes = [f"{'' if i == 1 else ' '}{q.text} [{i}]" for i, q in enumerate(answer.quotes, 1)]
     return [*quotes, source_lines(answer, lang)]
 
 
@@ -157,12 +157,14 @@ def _usage(prompt: str, completion: str) -> dict[str, int]:
     return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
 
 
-def _extras(article_qa: dict[str, Any]) -> dict[str, Any]:
-    return {"citations": citations(article_qa), "article_qa": article_qa}
+def _extras(reply: ChatReply) -> dict[str, Any]:
+    """The typed answer travels beside the text: ``article_qa`` is exactly the
+    ``POST /v1/chat`` answer object (:meth:`ChatReply.to_dict`)."""
+    return {"citations": citations(reply.answer), "article_qa": reply.to_dict()}
 
 
-def completion(article_qa: dict[str, Any], question: str, prompt: str) -> dict[str, Any]:
-    content = "".join(content_parts(article_qa, question))
+def completion(reply: ChatReply, question: str, prompt: str) -> dict[str, Any]:
+    content = "".join(content_parts(reply.answer, question))
     return {
         "id": f"chatcmpl-{uuid.uuid4().hex}",
         "object": "chat.completion",
@@ -177,12 +179,12 @@ def completion(article_qa: dict[str, Any], question: str, prompt: str) -> dict[s
             }
         ],
         "usage": _usage(prompt, content),
-        **_extras(article_qa),
+        **_extras(reply),
     }
 
 
 def stream(
-    article_qa: dict[str, Any], question: str, prompt: str, *, include_usage: bool = False
+    reply: ChatReply, question: str, prompt: str, *, include_usage: bool = False
 ) -> Iterator[str]:
     """Server-Sent Events: a role chunk, one chunk per content piece, a last chunk with
     ``finish_reason: "stop"`` and the citations, an optional usage chunk, ``[DONE]``."""
@@ -199,10 +201,10 @@ def stream(
         return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
     yield chunk({"role": "assistant", "content": ""})
-    parts = content_parts(article_qa, question)
+    parts = content_parts(reply.answer, question)
     for part in parts:
         yield chunk({"content": part})
-    yield chunk({}, "stop", **_extras(article_qa))
+    yield chunk({}, "stop", **_extras(reply))
     if include_usage:
         usage = {**base, "choices": [], "usage": _usage(prompt, "".join(parts))}
         yield f"data: {json.dumps(usage, ensure_ascii=False)}\n\n"
@@ -211,3 +213,42 @@ def stream(
 
 def model_card() -> dict[str, Any]:
     return {"id": MODEL, "object": "model", "created": MODEL_CREATED, "owned_by": "article-qa"}
+
+
+# The completion's shape, for the OpenAPI schema (the route may stream instead, so the
+# body is built as a dict above); `article_qa` is the chat answer model itself.
+CompletionCitation = create_model(
+    "CompletionCitation",
+    __base__=Citation,
+    index=(int, Field(description="The `[n]` marker this citation belongs to.")),
+    text=(str, Field(description="The quoted text.")),
+)
+
+
+class CompletionMessage(BaseModel):
+    role: Literal["assistant"]
+    content: str
+
+
+class CompletionChoice(BaseModel):
+    index: int
+    message: CompletionMessage
+    logprobs: None
+    finish_reason: Literal["stop"]
+
+
+class CompletionUsage(BaseModel):
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+
+
+class ChatCompletionOut(BaseModel):
+    id: str
+    object: Literal["chat.completion"]
+    created: int
+    model: str
+    choices: list[CompletionChoice]
+    usage: CompletionUsage
+    citations: list[CompletionCitation]  # type: ignore[valid-type]
+    article_qa: ChatAnswerOut  # type: ignore[valid-type]

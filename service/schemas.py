@@ -1,16 +1,22 @@
 """Request and response bodies of the HTTP API (they also document the OpenAPI schema).
 
 Request bodies are strict (no coercion of ``"5"`` to ``5``) and reject unknown fields.
-Response models allow extra fields so that the answer object stays exactly what
-:meth:`qa.types.Answer.to_dict` returns, even when the core adds a field.
+The answer models are derived from the dataclasses of :mod:`qa.types` (see
+``_response_model``); response models allow extra fields.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import fields as dataclass_fields
 from datetime import date
-from typing import Any, Literal
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+
+from qa import types as qa_types
+from qa.chat import ChatReply
 
 SAMSUNG_QUESTION = "삼성전자의 3분기 영업이익은 얼마야?"
 SAMSUNG_ANSWER = "분기 영업이익이 10조 원을 넘어선 것은 다섯 분기 만이다. [1]"
@@ -70,7 +76,9 @@ class AskRequest(_Request):
         }
     )
 
-    question: str = Field(description="The question; limited to `max_question_chars`.")
+    question: str = Field(
+        min_length=1, description="The question; limited to `max_question_chars`."
+    )
     top_k: int | None = Field(
         None, description="Passages returned as context (1 to `max_top_k`; default 5)."
     )
@@ -106,8 +114,9 @@ class ChatRequest(_Request):
     )
 
     messages: list[ChatMessageIn] = Field(
+        min_length=1,
         description="The conversation so far, oldest first; the last message is the user's "
-        "question. At most 100 messages."
+        "question. At most 100 messages.",
     )
     top_k: int | None = Field(
         None, description="Passages returned as context (1 to `max_top_k`; default 5)."
@@ -138,7 +147,8 @@ class UpsertRequest(_Request):
     model_config = ConfigDict(json_schema_extra={"examples": [{"articles": [ARTICLE_EXAMPLE]}]})
 
     articles: list[ArticleIn] = Field(
-        description="Articles to add or replace (by id); at most `max_batch_articles`."
+        min_length=1,
+        description="Articles to add or replace (by id); at most `max_batch_articles`.",
     )
 
 
@@ -148,8 +158,9 @@ class FetchSourcesRequest(_Request):
     )
 
     urls: list[str] = Field(
+        min_length=1,
         description="Article pages, RSS/Atom feeds and sitemaps (http or https); at most "
-        "`max_batch_articles`."
+        "`max_batch_articles`.",
     )
 
 
@@ -157,106 +168,133 @@ class _Response(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
-class Citation(_Response):
-    article_id: str
-    title: str
-    url: str | None
-    published: str | None
-    passage_id: int
-    sentence_index: int
-    char_start: int = Field(description="`text[char_start:char_end]` of the article is the quote.")
-    char_end: int
-    source: str | None = None
+# The answer object has one definition: the dataclasses of qa/types.py (and the chat
+# fields of qa.chat.ChatReply). The response models below are derived from them, so the
+# OpenAPI schema, `article-qa ask --json`, HTTP answers and the OpenAI adapter's
+# `article_qa` field cannot drift apart (tests/fast/test_answer_model.py checks all four).
+# Add a field to the dataclass; describe it here if it needs words.
+_DESCRIPTIONS: dict[tuple[str, str], str] = {
+    ("Citation", "char_start"): "`text[char_start:char_end]` of the article is the quote.",
+    ("Citation", "sentence_index"): "Index of the (first) quoted sentence in the article.",
+    ("Citation", "passage_id"): "The passage the quote was found in.",
+    ("Quote", "answer_span"): "Where the number, date or name asked for is in the quote; null "
+    "when the question's answer type does not find one.",
+    ("AnswerOut", "answered"): "False when the service abstains (`reason` says why).",
+    ("AnswerOut", "answer"): "The quoted sentences, each followed by its `[n]` marker.",
+    ("AnswerOut", "passages"): "The best passages, as context (the nearest ones on abstention).",
+    ("ChatAnswerOut", "resolved_question"): "The text searched for this answer: the question "
+    "itself, or a follow-up completed from the conversation.",
+    ("ChatAnswerOut", "context_articles"): "Ids of the articles of the previous answer that a "
+    "follow-up preferred.",
+}
 
 
-class AnswerSpan(_Response):
-    start: int = Field(description="`quote.text[start:end]` is the answer within the quote.")
-    end: int
+def _response_model(
+    name: str,
+    sources: Sequence[tuple[type, Collection[str]]],
+    nested: Mapping[type, type[BaseModel]],
+    *,
+    doc: str,
+    examples: list[dict[str, Any]] | None = None,
+) -> type[BaseModel]:
+    """A response model with the fields of the dataclasses in ``sources`` (in order,
+    minus the names listed with each), nested dataclasses replaced by their models.
+    Every field is required: the service always sends every field."""
+
+    def translate(tp: Any) -> Any:
+        if tp in nested:
+            return nested[tp]
+        origin, args = get_origin(tp), get_args(tp)
+        if origin in (list, tuple) and args:
+            return list[translate(args[0])]  # type: ignore[misc]
+        if origin is dict and args:
+            return dict[args[0], translate(args[1])]  # type: ignore[misc,valid-type]
+        if origin in (UnionType, Union):
+            translated = [translate(a) for a in args]
+            out = translated[0]
+            for t in translated[1:]:
+                out = out | t
+            return out
+        return tp
+
+    definitions: dict[str, Any] = {}
+    for source, excluded in sources:
+        hints = get_type_hints(source)
+        for f in dataclass_fields(source):
+            if f.name in excluded:
+                continue
+            description = _DESCRIPTIONS.get((name, f.name))
+            definitions[f.name] = (translate(hints[f.name]), Field(description=description))
+    config = ConfigDict(extra="allow")
+    if examples:
+        config["json_schema_extra"] = {"examples": examples}
+    model = create_model(name, __config__=config, __doc__=doc, **definitions)
+    model.__module__ = __name__
+    return model
 
 
-class Quote(_Response):
-    text: str
-    score: float
-    citation: Citation
-    answer_span: AnswerSpan | None = Field(
-        None,
-        description="Where the number, date or name asked for is in the quote; null when "
-        "the question's answer type does not find one.",
-    )
-
-
-class PassageOut(_Response):
-    passage_id: int
-    article_id: str
-    title: str
-    text: str
-    score: float
-    char_start: int
-    char_end: int
-
-
-class AnswerOut(_Response):
-    """The answer object, identical to ``article-qa ask --json``."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "question": SAMSUNG_QUESTION,
-                    "answered": True,
-                    "answer": "분기 영업이익이 10조 원을 넘어선 것은 다섯 분기 만이다. [1]",
-                    "quotes": [
-                        {
-                            "text": "분기 영업이익이 10조 원을 넘어선 것은 다섯 분기 만이다.",
-                            "score": 1.388,
-                            "citation": {
-                                "article_id": "kr-samsung-q3-2025",
-                                "title": ARTICLE_EXAMPLE["title"],
-                                "url": ARTICLE_EXAMPLE["url"],
-                                "published": "2025-10-14",
-                                "passage_id": 2,
-                                "sentence_index": 2,
-                                "char_start": 106,
-                                "char_end": 139,
-                                "source": "한빛경제",
-                            },
-                        }
-                    ],
-                    "passages": [],
-                    "reason": None,
-                    "confidence": 0.93,
-                    "timings": {
-                        "embed_ms": 20.1,
-                        "retrieve_ms": 3.2,
-                        "select_ms": 40.5,
-                        "total_ms": 64.0,
-                    },
-                }
-            ]
+_ANSWER_EXAMPLE: dict[str, Any] = {
+    "question": SAMSUNG_QUESTION,
+    "answered": True,
+    "answer": "분기 영업이익이 10조 원을 넘어선 것은 다섯 분기 만이다. [1]",
+    "quotes": [
+        {
+            "text": "분기 영업이익이 10조 원을 넘어선 것은 다섯 분기 만이다.",
+            "score": 1.388,
+            "citation": {
+                "article_id": "kr-samsung-q3-2025",
+                "title": ARTICLE_EXAMPLE["title"],
+                "url": ARTICLE_EXAMPLE["url"],
+                "published": "2025-10-14",
+                "passage_id": 2,
+                "sentence_index": 2,
+                "char_start": 106,
+                "char_end": 139,
+                "source": "한빛경제",
+            },
         }
-    )
+    ],
+    "passages": [],
+    "reason": None,
+    "confidence": 0.93,
+    "timings": {"embed_ms": 20.1, "retrieve_ms": 3.2, "select_ms": 40.5, "total_ms": 64.0},
+}
 
-    question: str
-    answered: bool
-    answer: str
-    quotes: list[Quote]
-    passages: list[PassageOut]
-    reason: str | None = None
-    confidence: float
-    timings: dict[str, float]
-
-
-class ChatAnswerOut(AnswerOut):
-    """The answer object of the last question, plus how the conversation shaped it."""
-
-    resolved_question: str = Field(
-        description="The text searched for this answer: the question itself, or a follow-up "
-        "completed from the conversation."
-    )
-    mode: Literal["standalone", "follow_up", "shift"]
-    context_articles: list[str] = Field(
-        description="Ids of the articles of the previous answer that a follow-up preferred."
-    )
+Citation = _response_model(
+    "Citation", [(qa_types.Citation, ())], {}, doc="Where a quote comes from."
+)
+AnswerSpan = _response_model(
+    "AnswerSpan",
+    [(qa_types.AnswerSpan, ())],
+    {},
+    doc="Where the answer is within the quote: `quote.text[start:end]`.",
+)
+Quote = _response_model(
+    "Quote",
+    [(qa_types.Quote, ())],
+    {qa_types.Citation: Citation, qa_types.AnswerSpan: AnswerSpan},
+    doc="One quoted sentence (or two that belong together), verbatim.",
+)
+PassageOut = _response_model(
+    "PassageOut", [(qa_types.PassageResult, ())], {}, doc="A retrieved passage, verbatim."
+)
+_ANSWER_PARTS: dict[type, type[BaseModel]] = {
+    qa_types.Quote: Quote,
+    qa_types.PassageResult: PassageOut,
+}
+AnswerOut = _response_model(
+    "AnswerOut",
+    [(qa_types.Answer, ())],
+    _ANSWER_PARTS,
+    doc="The answer object, identical to `article-qa ask --json`.",
+    examples=[_ANSWER_EXAMPLE],
+)
+ChatAnswerOut = _response_model(
+    "ChatAnswerOut",
+    [(qa_types.Answer, ()), (ChatReply, ("answer",))],
+    _ANSWER_PARTS,
+    doc="The answer object of the last question, plus how the conversation shaped it.",
+)
 
 
 class ArticleOut(_Response):

@@ -30,8 +30,8 @@ class ServedIndex:
     def counts(self) -> dict[str, int]:
         return {
             "articles": len(self.index.articles),
-            "passages": len(self.index.passages),
-            "sentences": len(self.index.sentences),
+            "passages": self.index.passage_count,
+            "sentences": self.index.sentence_count,
         }
 
     def summary(self) -> dict[str, Any]:
@@ -54,11 +54,14 @@ class IndexHolder:
     def require(self) -> ServedIndex:
         served = self._current
         if served is None:
-            raise IndexLoadError(
-                f"no index is being served: {self.unavailable_reason}",
-                details={"reason": self.unavailable_reason},
-            )
+            raise self.unavailable_error()
         return served
+
+    def unavailable_error(self) -> IndexLoadError:
+        return IndexLoadError(
+            f"no index is being served: {self.unavailable_reason}",
+            details={"reason": self.unavailable_reason},
+        )
 
     def swap(self, served: ServedIndex) -> ServedIndex | None:
         with self._lock:

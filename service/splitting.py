@@ -18,8 +18,8 @@ Analyzed = list[tuple[Span, SentenceMorphs]]
 def sentences_by_text(index: LoadedIndex) -> dict[str, Analyzed]:
     """Sentences of every article of ``index``, keyed by the article text."""
     by_row: dict[int, Analyzed] = {}
-    for row, (article, start, end) in enumerate(index.sentences.tolist()):
-        by_row.setdefault(article, []).append((Span(start, end), index.morphs[row]))
+    for s in index.iter_sentences():
+        by_row.setdefault(s.article, []).append((Span(s.start, s.end), index.morphs[s.row]))
     out: dict[str, Analyzed] = {}
     for row, sentences in by_row.items():
         out.setdefault(index.articles[row].text, sentences)

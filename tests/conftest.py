@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from index.builder import BuildReport
 from index.store import LoadedIndex
@@ -29,6 +30,33 @@ from tests.helpers import QUALITY_NOTES, REPO_ROOT, SAMPLE_DIR
 # that is busy with anything else are many times slower, never faster. Override with
 # ARTICLE_QA_NUM_THREADS.
 TEST_THREADS = int(os.environ.get("ARTICLE_QA_NUM_THREADS") or 1)
+
+
+# Hypothesis and schemathesis runs are bounded and repeatable: a fixed number of
+# examples, derandomized, no example database. `make test` runs the "full" profile;
+# `make test-fast` passes --hypothesis-profile=fast (fewer examples, same properties).
+_BOUNDED = {
+    "deadline": None,
+    "derandomize": True,
+    "database": None,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+}
+settings.register_profile("full", max_examples=40, **_BOUNDED)
+settings.register_profile("fast", max_examples=6, **_BOUNDED)
+settings.load_profile("full")
+
+# Tests that use these fixtures load the real model, start real servers or run the CLI
+# (which loads the model): they are the slow tier (`make test-fast` skips them). The
+# fixture closure is transitive, so `sample_index` or `answerer` count as `components`.
+SLOW_FIXTURES = frozenset(
+    {"components", "server", "spawn", "server_env", "run_cli", "cli_env", "browser"}
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

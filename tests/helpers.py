@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,8 @@ import numpy as np
 
 from index.models import Article
 from index.store import LoadedIndex
-from qa.types import Answer
+from qa.chat import ChatReply
+from qa.types import Answer, Citation
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = REPO_ROOT / "data" / "sample"
@@ -22,16 +23,10 @@ QUESTIONS_DIR = REPO_ROOT / "data" / "questions"
 SHARED_DIR = REPO_ROOT / ".." / "shared"
 RAW_PAGE = SHARED_DIR / "eval" / "raw" / "000_8ec8d2ca407bf98c.txt"
 
-CITATION_FIELDS = (
-    "article_id",
-    "title",
-    "url",
-    "published",
-    "passage_id",
-    "sentence_index",
-    "char_start",
-    "char_end",
-)
+# Derived from the one answer model (qa/types.py), never typed twice.
+CITATION_FIELDS = tuple(f.name for f in fields(Citation))
+ANSWER_FIELDS = tuple(f.name for f in fields(Answer))
+CHAT_ANSWER_FIELDS = ANSWER_FIELDS + tuple(f.name for f in fields(ChatReply) if f.name != "answer")
 
 ArticleSource = LoadedIndex | Mapping[str, Article] | Iterable[Article]
 

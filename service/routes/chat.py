@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from service.conversation import answer_conversation, chat_answer
+from service.conversation import answer_conversation
 from service.deps import AskGuards, Ctx
 from service.routes.ask import to_filters
 from service.routes.responses import errors
@@ -35,4 +35,4 @@ def chat(body: ChatRequest, ctx: Ctx, request: Request, response: Response) -> d
         request=request,
         response=response,
     )
-    return chat_answer(reply)
+    return reply.to_dict()

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
 from service import openai_compat as oa
-from service.conversation import answer_conversation, chat_answer
+from service.conversation import answer_conversation
 from service.deps import AskGuards, Ctx
 from service.routes.responses import errors
 
@@ -21,6 +21,7 @@ router = APIRouter(prefix="/v1", tags=["openai"])
     dependencies=AskGuards,
     responses={
         200: {
+            "model": oa.ChatCompletionOut,
             "description": "A `chat.completion`, or with `stream: true` Server-Sent Events of "
             "`chat.completion.chunk`s ending with `data: [DONE]`.",
             "content": {"text/event-stream": {}},
@@ -43,14 +44,13 @@ def chat_completions(
     reply = answer_conversation(
         ctx, messages, top_k=body.top_k, filters=None, request=request, response=response
     )
-    answer = chat_answer(reply)
     question = messages[-1][1]
     prompt = "\n".join(content for _, content in messages)
     if not body.stream:
-        return oa.completion(answer, question, prompt)
+        return oa.completion(reply, question, prompt)
     include_usage = bool((body.stream_options or {}).get("include_usage"))
     return StreamingResponse(
-        oa.stream(answer, question, prompt, include_usage=include_usage),
+        oa.stream(reply, question, prompt, include_usage=include_usage),
         media_type="text/event-stream",
         headers={
             "Cache-Control": "no-cache",

@@ -55,6 +55,8 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
         self.client = self.new_client()
+        # Run the server through this (e.g. `unshare -m sh -c ...` for a private tmpfs).
+        self.command_prefix: list[str] = []
 
     def new_client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=120.0)
@@ -64,6 +66,7 @@ class Server:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [
+                *self.command_prefix,
                 sys.executable,
                 "-m",
                 "service",
