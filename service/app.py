@@ -12,6 +12,8 @@ from importlib import metadata
 
 import anyio
 from fastapi import FastAPI
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.components import Components
 from service.deps import AppContext
@@ -47,8 +49,17 @@ def create_app(settings: Settings | None = None, components: Components | None =
     settings = settings or get_settings()
     configure_logging(settings)
     metrics = Metrics()
-    mcp_server, mcp_endpoint = mcp_http_endpoint(settings)
     given = components
+    # The MCP transport's session manager runs once per instance, and an app can start
+    # more than once (tests do), so each start makes its own; /mcp forwards to it.
+    mcp_current: list[ASGIApp] = []
+
+    async def mcp_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
+        if not mcp_current:  # between a stop and the next start
+            body = {"error": {"code": "unavailable", "message": "starting", "details": {}}}
+            await JSONResponse(body, status_code=503)(scope, receive, send)
+            return
+        await mcp_current[-1](scope, receive, send)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, AppContext]]:
@@ -62,6 +73,8 @@ def create_app(settings: Settings | None = None, components: Components | None =
         try:
             await anyio.to_thread.run_sync(indexer.start)
             sync.start()
+            mcp_server, endpoint = mcp_http_endpoint(settings)
+            mcp_current.append(endpoint)
             # The MCP transport's task group lives as long as the app.
             async with mcp_server.session_manager.run():
                 yield {
@@ -75,6 +88,7 @@ def create_app(settings: Settings | None = None, components: Components | None =
                     )
                 }
         finally:
+            mcp_current.clear()
             await anyio.to_thread.run_sync(sync.stop)
             await anyio.to_thread.run_sync(indexer.shutdown)
             metrics.unwatch_index()
