@@ -239,10 +239,9 @@ def render(
         f"Texts: {counts['sample']} sample and {counts.get('public slice', 0)} public-slice "
         f"originals of three sentences or more, and the {counts['fixture']} hand-made "
         "fixture texts (wire stories, their copies, distinct stories); each generated "
-        "original gets five "
-        "copies (byline + copyright line, a rewritten lead "
-        "(its words shuffled, a third replaced), two sentences swapped, one word in twelve replaced, and "
-        f"all four at once): {n} texts. Negatives: every pair of different families; "
+        "original gets five copies (byline + copyright line, a rewritten lead (its "
+        "words shuffled, a third replaced), two sentences swapped, one word in twelve "
+        f"replaced, and all four at once): {n} texts. Negatives: every pair of different families; "
         "*same-topic* pairs are paragraphs of one Wikipedia article and the distinct "
         "stories on the same event in `data/fixtures/syndicated.jsonl`.",
         "",
@@ -305,15 +304,16 @@ def render(
         "## The choice",
         "",
         f"Character 5-grams at threshold {chosen}: precision {best['precision']:.3f}, "
-        f"recall {best['recall']:.3f} here, and twice the highest similarity of two distinct stories on the same "
-        "topic (about five standard deviations of the 128-permutation MinHash estimate "
-        "there). Only copies that got every edit at once fall below it. 3-grams separate "
-        "these short texts as well, but short shingles are shared by any two long texts "
-        "of one language: between unrelated texts of ~2,000 characters their similarity "
-        "is ten times that of 5-grams (last columns), so long articles would drift "
-        "towards the threshold; 7-grams lose copies with changed words sooner. A copy below the threshold is quoted as "
-        "an article of its own; the answer still never repeats a sentence, since quotes "
-        "are also compared by their normalized text.",
+        f"recall {best['recall']:.3f} here, and twice the highest similarity of two "
+        "distinct stories on the same topic (about five standard deviations of the "
+        "128-permutation MinHash estimate there). Only copies that got every edit at once"
+        " fall below it. 3-grams separate these short texts as well, but short shingles "
+        "are shared by any two long texts of one language: between unrelated texts of "
+        "~2,000 characters their similarity is ten times that of 5-grams (last columns), "
+        "so long articles would drift towards the threshold; 7-grams lose copies with "
+        "changed words sooner. A copy below the threshold is quoted as an article of its "
+        "own; the answer still never repeats a sentence, since quotes are also compared "
+        "by their normalized text.",
         "",
         f"Signatures: ~{speed:.0f} texts/s on one core (busy two-core machine), "
         "negligible next to embedding.",

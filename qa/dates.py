@@ -84,12 +84,8 @@ def _latest_quarter(as_of: date, q: int) -> int:
 
 
 _KO_NUMBERS = {"하루": 1, "이틀": 2, "사흘": 3, "나흘": 4, "닷새": 5, "엿새": 6, "이레": 7}
-_EN_NUMBERS = {
-    w: i
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve".split()
-    )
-}
+_EN_NUMBERS = {w: i for i, w in enumerate(("zero", "one", "two", "three", "four", "five", "six"))}
+_EN_NUMBER = r"(?P<n>\d{1,3}|one|two|three|four|five|six)"
 _EN_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _EN_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 _EN_MONTHS["sept"] = 9
@@ -173,8 +169,19 @@ def _fixed(fn: Callable[[date], tuple[date, date]], kind: Granularity) -> Callab
     return resolve
 
 
-def _en_number(word: str) -> int | None:
-    return int(word) if word.isdigit() else _EN_NUMBERS.get(word.lower())
+def _en_number(word: str) -> int:
+    return int(word) if word.isdigit() else _EN_NUMBERS[word.lower()]
+
+
+def _weeks_ago(m: re.Match[str], as_of: date) -> Resolved:
+    start, end = _week(as_of - timedelta(days=7 * _en_number(m["n"])))
+    return start, end, "week", True
+
+
+def _months_ago(m: re.Match[str], as_of: date) -> Resolved:
+    index = as_of.year * 12 + as_of.month - 1 - _en_number(m["n"])
+    start, end = _month(index // 12, index % 12 + 1)
+    return start, end, "month", True
 
 
 def _en_quarter(m: re.Match[str], as_of: date) -> Resolved | None:
@@ -218,6 +225,8 @@ _RULES: list[Rule] = [
         _ko(r"(?P<n>\d{1,3}|하루|이틀|사흘|나흘|닷새|엿새|이레)\s*(?:일\s*)?(?:전|前)(?![가-힣])"),
         lambda m, a: _days_ago(int(m["n"]) if m["n"].isdigit() else _KO_NUMBERS[m["n"]], a),
     ),
+    (_ko(r"(?P<n>\d{1,2})\s*주\s*전(?![가-힣])"), lambda m, a: _weeks_ago(m, a)),
+    (_ko(r"(?P<n>\d{1,2})\s*(?:달|개월)\s*전(?![가-힣])"), lambda m, a: _months_ago(m, a)),
     (_ko(r"이번\s*주"), _fixed(_week, "week")),
     (_ko(r"(?:지난\s*주|저번\s*주)"), _fixed(lambda a: _week(a - timedelta(days=7)), "week")),
     (_ko(r"(?:이번\s*달|이달|금월)"), _fixed(lambda a: _month(a.year, a.month), "month")),
@@ -247,12 +256,11 @@ _RULES: list[Rule] = [
     (re.compile(r"\byesterday\b", re.I), lambda m, a: _days_ago(1, a)),
     (re.compile(r"\btoday\b", re.I), lambda m, a: _days_ago(0, a)),
     (
-        re.compile(
-            r"\b(?P<n>\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten)\s+days?\s+ago\b",
-            re.I,
-        ),
-        lambda m, a: _days_ago(_en_number(m["n"]) or 0, a),
+        re.compile(rf"\b{_EN_NUMBER}\s+days?\s+ago\b", re.I),
+        lambda m, a: _days_ago(_en_number(m["n"]), a),
     ),
+    (re.compile(rf"\b{_EN_NUMBER}\s+weeks?\s+ago\b", re.I), lambda m, a: _weeks_ago(m, a)),
+    (re.compile(rf"\b{_EN_NUMBER}\s+months?\s+ago\b", re.I), lambda m, a: _months_ago(m, a)),
     (re.compile(r"\bthis\s+week\b", re.I), _fixed(_week, "week")),
     (re.compile(r"\blast\s+week\b", re.I), _fixed(lambda a: _week(a - timedelta(days=7)), "week")),
     (re.compile(r"\bthis\s+month\b", re.I), _fixed(lambda a: _month(a.year, a.month), "month")),
