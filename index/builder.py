@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from index.cache import EmbeddingCache
+from index.dedup import DedupOptions, DuplicateGroups, find_groups
 from index.embedders import Embedder
 from index.errors import BuildError, ConflictError, InputError
 from index.lexical import Bm25Index
@@ -49,6 +50,8 @@ class BuildOptions:
     # names its subject only by pronoun or not at all. Measured on the public slice:
     # quote hit@1 0.780 -> 0.804, hit@3 0.915 -> 0.941 (docs/quality.md).
     sentence_title: bool = True
+    # Syndicated copies are grouped (index/dedup.py; threshold from docs/dedup.md).
+    dedup: DedupOptions = field(default_factory=DedupOptions)
 
 
 @dataclass
@@ -64,6 +67,7 @@ class BuildReport:
     index_dir: str
     version: str
     counts_by_reason: dict[str, int] = field(default_factory=dict)
+    duplicate_groups: int = 0  # groups of syndicated copies
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -79,6 +83,7 @@ class BuildReport:
             "seconds": round(self.seconds, 2),
             "index_dir": self.index_dir,
             "version": self.version,
+            "duplicate_groups": self.duplicate_groups,
         }
 
 
@@ -228,6 +233,7 @@ def build_index(
         on_progress=tick,
     )
     passage_vectors, sentence_vectors = vectors[: len(passage_texts)], vectors[len(passage_texts) :]
+    groups = DuplicateGroups(find_groups(kept, options.dedup), options.dedup.to_dict())
     faiss_index, faiss_kind = make_faiss_index(passage_vectors, ivf_threshold=options.ivf_threshold)
     bm25 = Bm25Index.build(passage_texts)
 
@@ -249,6 +255,11 @@ def build_index(
         "sentence_vectors": {"text": "title + sentence" if options.sentence_title else "sentence"},
         "faiss": {"index": faiss_kind, "metric": "inner_product"},
         "bm25": {"library": "bm25s", "tokens": "character bigrams", "k1": 1.5, "b": 0.75},
+        "dedup": {
+            **options.dedup.to_dict(),
+            "groups": len(groups),
+            "articles_grouped": sum(len(g) for g in groups.groups),
+        },
         "packages": _package_versions(),
     }
     data = IndexData(
@@ -260,6 +271,7 @@ def build_index(
         morphs=MorphTable.from_morphs(morphs),
         faiss_index=faiss_index,
         bm25=bm25,
+        groups=groups,
     )
     version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     with build_lock(index_dir):
@@ -290,4 +302,5 @@ def build_index(
         index_dir=str(index_dir),
         version=version,
         counts_by_reason=by_reason,
+        duplicate_groups=len(groups),
     )

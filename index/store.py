@@ -14,6 +14,7 @@ Layout (plain files, no pickles)::
         morphs_offsets.npy    int64 (S + 1): byte offset of each line of morphs.txt
         passages.faiss        FAISS index over passage vectors (id = passage row)
         bm25/                 bm25s index over passage text
+        groups.json           groups of syndicated copies (article ids, earliest first)
 
 A new version is written beside the served one and only becomes ``CURRENT`` once it is
 complete and verified, so a failed or killed build never breaks the served index.
@@ -26,11 +27,14 @@ import json
 import os
 import shutil
 from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from index.dedup import DuplicateGroups
 from index.errors import ChecksumError, IndexLoadError, ManifestMismatchError, NotFoundError
 from index.lexical import Bm25Index
 from index.models import Article, Passage
@@ -97,6 +101,7 @@ class IndexData:
     morphs: MorphTable
     faiss_index: Any
     bm25: Bm25Index
+    groups: DuplicateGroups | None = None  # None: a version written before groups existed
 
 
 def write_version(folder: Path, data: IndexData) -> None:
@@ -112,6 +117,8 @@ def write_version(folder: Path, data: IndexData) -> None:
     data.morphs.save(folder)
     faiss.write_index(data.faiss_index, str(folder / "passages.faiss"))
     data.bm25.save(folder / "bm25")
+    if data.groups is not None:
+        data.groups.save(folder, data.articles)
     manifest = dict(data.manifest)
     manifest["files"] = checksums(folder)
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
@@ -141,6 +148,7 @@ class LoadedIndex:
             ivf.make_direct_map()
         self.bm25 = data.bm25
         self._by_id = {a.id: i for i, a in enumerate(self.articles)}
+        self.groups = data.groups or DuplicateGroups([])
         # sentence rows of each passage's article start here: passage sentence i is
         # row article_first_sentence[article] + i
         first = np.full(len(self.articles) + 1, len(self.sentences), dtype=np.int64)
@@ -185,6 +193,18 @@ class LoadedIndex:
 
     def sentence_index_in_article(self, row: int) -> int:
         return row - int(self.article_first_sentence[int(self.sentences[row, 0])])
+
+    @cached_property
+    def published_days(self) -> np.ndarray:
+        """Each article's publication day as ``date.toordinal()``; -1 when it has none (or
+        none that parses). Used by dates in questions (qa/time_scope.py)."""
+        days = np.full(len(self.articles), -1, dtype=np.int64)
+        for i, article in enumerate(self.articles):
+            try:
+                days[i] = date.fromisoformat((article.published or "")[:10]).toordinal()
+            except ValueError:
+                continue
+        return days
 
 
 def load_index(
@@ -233,6 +253,7 @@ def load_version(
     try:
         with (folder / "articles.jsonl").open(encoding="utf-8") as fh:
             articles = [Article.from_dict(json.loads(line)) for line in fh]
+        by_id = {a.id: i for i, a in enumerate(articles)}
         data = IndexData(
             manifest=manifest,
             articles=articles,
@@ -244,6 +265,7 @@ def load_version(
             morphs=MorphTable.load(folder),
             faiss_index=faiss.read_index(str(folder / "passages.faiss")),
             bm25=Bm25Index.load(folder / "bm25", size=int(manifest["counts"]["passages"])),
+            groups=DuplicateGroups.load(folder, by_id),
         )
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise IndexLoadError(f"cannot load index from {folder}: {exc}") from exc

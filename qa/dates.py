@@ -36,6 +36,8 @@ class TimeWindow:
     phrase: str
     explicit: bool
     granularity: Granularity = "day"
+    # Anchored to as_of ("어제", "올해 3분기") rather than given as dates ("2025년 3분기").
+    relative: bool = False
 
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end
@@ -102,8 +104,12 @@ _EN_NOT_COMPARED = r"(?<!than )(?<!from )(?<!with )(?<!to )(?<!over )(?<!versus 
 # Korean words are not delimited by \b: a phrase may not continue a longer word before it.
 _KB = r"(?<![가-힣A-Za-z0-9])"
 
-Resolved = tuple[date, date, Granularity, bool]
+Resolved = tuple[date, date, Granularity, bool, bool]  # ..., explicit, relative
 Rule = tuple[re.Pattern[str], Callable[[re.Match[str], date], Resolved | None]]
+
+
+def _ko_relative(m: re.Match[str]) -> bool:
+    return m.groupdict().get("rel") is not None
 
 
 def _ko_year(m: re.Match[str], as_of: date) -> int | None:
@@ -126,7 +132,7 @@ def _ko_day(m: re.Match[str], as_of: date) -> Resolved | None:
         d = date(year, month, day)
     except ValueError:
         return None
-    return d, d, "day", explicit
+    return d, d, "day", explicit, _ko_relative(m)
 
 
 def _ko_quarter(m: re.Match[str], as_of: date) -> Resolved | None:
@@ -135,7 +141,7 @@ def _ko_quarter(m: re.Match[str], as_of: date) -> Resolved | None:
         return None
     year = _ko_year(m, as_of)
     start, end = _quarter(year if year is not None else _latest_quarter(as_of, q), q)
-    return start, end, "quarter", year is not None
+    return start, end, "quarter", year is not None, _ko_relative(m)
 
 
 def _ko_half(m: re.Match[str], as_of: date) -> Resolved | None:
@@ -143,7 +149,7 @@ def _ko_half(m: re.Match[str], as_of: date) -> Resolved | None:
     first = m.group("h") == "상"
     y = year if year is not None else (as_of.year if first or as_of.month >= 7 else as_of.year - 1)
     start, end = (date(y, 1, 1), date(y, 6, 30)) if first else (date(y, 7, 1), date(y, 12, 31))
-    return start, end, "half", year is not None
+    return start, end, "half", year is not None, _ko_relative(m)
 
 
 def _ko_month(m: re.Match[str], as_of: date) -> Resolved | None:
@@ -153,18 +159,18 @@ def _ko_month(m: re.Match[str], as_of: date) -> Resolved | None:
     year = _ko_year(m, as_of)
     past = bool(m.groupdict().get("past"))
     start, end = _month(year if year is not None else _latest_month(as_of, month, past), month)
-    return start, end, "month", year is not None
+    return start, end, "month", year is not None, _ko_relative(m)
 
 
 def _days_ago(n: int, as_of: date) -> Resolved:
     d = as_of - timedelta(days=n)
-    return d, d, "day", True
+    return d, d, "day", True, True
 
 
 def _fixed(fn: Callable[[date], tuple[date, date]], kind: Granularity) -> Callable:
     def resolve(m: re.Match[str], as_of: date) -> Resolved:
         start, end = fn(as_of)
-        return start, end, kind, True
+        return start, end, kind, True, True
 
     return resolve
 
@@ -175,13 +181,13 @@ def _en_number(word: str) -> int:
 
 def _weeks_ago(m: re.Match[str], as_of: date) -> Resolved:
     start, end = _week(as_of - timedelta(days=7 * _en_number(m["n"])))
-    return start, end, "week", True
+    return start, end, "week", True, True
 
 
 def _months_ago(m: re.Match[str], as_of: date) -> Resolved:
     index = as_of.year * 12 + as_of.month - 1 - _en_number(m["n"])
     start, end = _month(index // 12, index % 12 + 1)
-    return start, end, "month", True
+    return start, end, "month", True, True
 
 
 def _en_quarter(m: re.Match[str], as_of: date) -> Resolved | None:
@@ -194,14 +200,14 @@ def _en_quarter(m: re.Match[str], as_of: date) -> Resolved | None:
     if m.group("rel"):
         year = as_of.year + (0 if m.group("rel").lower() == "this" else -1)
     start, end = _quarter(year if year is not None else _latest_quarter(as_of, q), q)
-    return start, end, "quarter", year is not None
+    return start, end, "quarter", year is not None, m.group("rel") is not None
 
 
 def _en_month(m: re.Match[str], as_of: date) -> Resolved | None:
     month = _EN_MONTHS[m.group("mon").lower()]
     year = int(m.group("y")) if m.group("y") else None
     start, end = _month(year if year is not None else _latest_month(as_of, month), month)
-    return start, end, "month", year is not None
+    return start, end, "month", year is not None, False
 
 
 def _ko(pattern: str) -> re.Pattern[str]:
@@ -216,7 +222,7 @@ _RULES: list[Rule] = [
     (_ko(rf"(?:{_KO_YEAR}\s*|(?P<past>지난)\s*)?(?P<m>\d{{1,2}})\s*월(?!\s*\d)"), _ko_month),
     (
         _ko(r"(?P<y>\d{4})\s*년(?!\s*(?:간|동안|대|만))"),
-        lambda m, a: (*_year(int(m["y"])), "year", True),
+        lambda m, a: (*_year(int(m["y"])), "year", True, False),
     ),
     (_ko(r"(?:그저께|그제)"), lambda m, a: _days_ago(2, a)),
     (_ko(r"어제(?!\s*오늘)"), lambda m, a: _days_ago(1, a)),
@@ -250,7 +256,7 @@ _RULES: list[Rule] = [
     ),
     (
         re.compile(r"\bin\s+(?P<y>(?:19|20)\d{2})\b"),
-        lambda m, a: (*_year(int(m["y"])), "year", True),
+        lambda m, a: (*_year(int(m["y"])), "year", True, False),
     ),
     (re.compile(r"\bthe\s+day\s+before\s+yesterday\b", re.I), lambda m, a: _days_ago(2, a)),
     (re.compile(r"\byesterday\b", re.I), lambda m, a: _days_ago(1, a)),
@@ -284,8 +290,9 @@ def resolve_time_window(question: str, as_of: date) -> TimeWindow | None:
         for match in pattern.finditer(question):
             resolved = resolve(match, as_of)
             if resolved is not None:
-                start, end, kind, explicit = resolved
-                return TimeWindow(start, end, match.group(0).strip(), explicit, kind)
+                start, end, kind, explicit, relative = resolved
+                phrase = match.group(0).strip()
+                return TimeWindow(start, end, phrase, explicit, kind, relative and explicit)
     recent = _RECENT.search(question)
     if recent:
         start = as_of - timedelta(days=RECENT_DAYS)

@@ -32,22 +32,29 @@ class _Request(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
 
+def _iso_day(value: object) -> object:
+    if value is None or isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("must be a date string (YYYY-MM-DD)")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be a date string (YYYY-MM-DD)") from None
+
+
+AS_OF_DESCRIPTION = (
+    "The day that dates in the question (`어제`, `지난주`, `올해 3분기`, `last week`) "
+    "resolve against (YYYY-MM-DD); default: `ARTICLE_QA_AS_OF`, else today."
+)
+
+
 class FiltersIn(_Request):
     source: str | None = Field(None, description="Only articles of this source.")
     published_from: date | None = Field(None, description="Published on or after this day.")
     published_to: date | None = Field(None, description="Published on or before this day.")
 
-    @field_validator("published_from", "published_to", mode="before")
-    @classmethod
-    def _iso_day(cls, value: object) -> object:
-        if value is None or isinstance(value, date):
-            return value
-        if not isinstance(value, str):
-            raise ValueError("must be a date string (YYYY-MM-DD)")
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise ValueError("must be a date string (YYYY-MM-DD)") from None
+    _days = field_validator("published_from", "published_to", mode="before")(_iso_day)
 
     @model_validator(mode="after")
     def _ordered(self) -> FiltersIn:
@@ -75,6 +82,9 @@ class AskRequest(_Request):
         None, description="Passages returned as context (1 to `max_top_k`; default 5)."
     )
     filters: FiltersIn | None = None
+    as_of: date | None = Field(None, description=AS_OF_DESCRIPTION)
+
+    _as_of = field_validator("as_of", mode="before")(_iso_day)
 
 
 class ChatMessageIn(_Request):
@@ -113,6 +123,9 @@ class ChatRequest(_Request):
         None, description="Passages returned as context (1 to `max_top_k`; default 5)."
     )
     filters: FiltersIn | None = None
+    as_of: date | None = Field(None, description=AS_OF_DESCRIPTION)
+
+    _as_of = field_validator("as_of", mode="before")(_iso_day)
 
 
 class ArticleIn(BaseModel):
@@ -146,6 +159,14 @@ class _Response(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+class ReportedCopy(_Response):
+    article_id: str
+    title: str
+    url: str | None
+    source: str | None
+    published: str | None
+
+
 class Citation(_Response):
     article_id: str
     title: str
@@ -156,6 +177,27 @@ class Citation(_Response):
     char_start: int = Field(description="`text[char_start:char_end]` of the article is the quote.")
     char_end: int
     source: str | None = None
+    also_reported_by: list[ReportedCopy] = Field(
+        default_factory=list,
+        description="Other outlets' copies of the same syndicated story; the quote is from "
+        "the earliest one.",
+    )
+
+
+class TimeWindowOut(_Response):
+    start: str = Field(description="First day of the period (YYYY-MM-DD).")
+    end: str = Field(description="Last day of the period, included.")
+    phrase: str = Field(description="The words of the question that name it.")
+    explicit: bool = Field(
+        description="The phrase fixes the period (`어제`, `2025년 3분기`); a partial one "
+        "(`3분기`, `in March`, `최근`) leaves the year open."
+    )
+    granularity: Literal["day", "week", "month", "quarter", "half", "year", "recent"]
+    applied: Literal["filter", "boost"] = Field(
+        description="`filter`: only articles published in the period (for a quarter or "
+        "half year, up to the end of the following quarter) are searched; `boost`: "
+        "articles published in it rank higher."
+    )
 
 
 class Quote(_Response):
@@ -223,6 +265,9 @@ class AnswerOut(_Response):
     reason: str | None = None
     confidence: float
     timings: dict[str, float]
+    time_window: TimeWindowOut | None = Field(
+        None, description="The period a date in the question names, if any."
+    )
 
 
 class ChatAnswerOut(AnswerOut):
@@ -238,6 +283,21 @@ class ChatAnswerOut(AnswerOut):
     )
 
 
+class GroupMember(_Response):
+    id: str
+    title: str
+    url: str | None = None
+    source: str | None = None
+    published: str | None = None
+
+
+class ArticleGroup(_Response):
+    earliest: str = Field(description="Id of the earliest-published copy (quotes come from it).")
+    articles: list[GroupMember] = Field(
+        description="Every copy, this one included, earliest first."
+    )
+
+
 class ArticleOut(_Response):
     model_config = ConfigDict(json_schema_extra={"examples": [ARTICLE_EXAMPLE]})
 
@@ -249,6 +309,9 @@ class ArticleOut(_Response):
     source: str | None = None
     lang: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
+    group: ArticleGroup | None = Field(
+        None, description="The syndicated copies of this story (null when it has none)."
+    )
 
 
 class IndexCounts(_Response):
