@@ -3,8 +3,12 @@
 An agency story reappears in many outlets with small edits (a byline, a changed lead,
 sentences in another order, a few words changed). The build groups such copies with
 MinHash (datasketch) over character 5-grams of the normalized body and an LSH index;
-two articles whose estimated Jaccard similarity reaches the threshold are copies, and
-groups are the connected copies. The threshold and shingle size were chosen by
+two articles whose estimated Jaccard similarity reaches the threshold are copies if
+they also tell the same facts at the same time: published at most ``max_days_apart``
+days apart (when both are dated) and sharing most of their numbers. Without these two
+checks a recurring report written from one template (the weekly apartment prices, a
+company's quarterly results) would be grouped across weeks and quarters. Groups are the
+connected copies. The threshold and shingle size were chosen by
 ``python -m bench.dedup`` on edited copies against distinct stories on the same topic
 (docs/dedup.md).
 
@@ -19,6 +23,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +32,14 @@ from index.models import Article
 GROUPS_FILE = "groups.json"
 
 # Chosen by python -m bench.dedup (docs/dedup.md): at 0.3 grouping precision was 1.000
-# and recall 0.993 on edited copies, twice the highest similarity of two distinct stories
+# and recall 0.976 on edited copies, twice the highest similarity of two distinct stories
 # on the same topic (0.15).
 DEFAULT_THRESHOLD = 0.3
 DEFAULT_NUM_PERM = 128
 DEFAULT_SHINGLE = 5
 _SEED = 1
 _NON_WORD = re.compile(r"[\W_]+")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,11 @@ class DedupOptions:
     threshold: float = DEFAULT_THRESHOLD
     num_perm: int = DEFAULT_NUM_PERM
     shingle: int = DEFAULT_SHINGLE
+    # Agency copies appear within hours or days of each other.
+    max_days_apart: int = 3
+    # Share of the numbers of the text with fewer that the other must have (checked when
+    # both have at least two).
+    number_overlap: float = 0.7
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -49,6 +60,8 @@ class DedupOptions:
             "shingles": f"character {self.shingle}-grams of the normalized text",
             "threshold": self.threshold,
             "num_perm": self.num_perm,
+            "max_days_apart": self.max_days_apart,
+            "number_overlap": self.number_overlap,
         }
 
 
@@ -63,6 +76,34 @@ def shingles(text: str, size: int = DEFAULT_SHINGLE) -> set[str]:
     if len(norm) <= size:
         return {norm} if norm else set()
     return {norm[i : i + size] for i in range(len(norm) - size + 1)}
+
+
+def numbers(text: str) -> frozenset[str]:
+    """The numbers a text states ("1,200" and "1200" alike)."""
+    return frozenset(n.replace(",", "") for n in _NUMBER.findall(text))
+
+
+def numbers_agree(a: str, b: str, options: DedupOptions) -> bool:
+    na, nb = numbers(a), numbers(b)
+    if min(len(na), len(nb)) < 2:
+        return True
+    return len(na & nb) / min(len(na), len(nb)) >= options.number_overlap
+
+
+def _day(published: str | None) -> date | None:
+    try:
+        return date.fromisoformat((published or "")[:10])
+    except ValueError:
+        return None
+
+
+def same_story(a: Article, b: Article, options: DedupOptions) -> bool:
+    """Two similar texts are copies of one story only if published close together and
+    stating the same numbers."""
+    da, db = _day(a.published), _day(b.published)
+    if da and db and abs((da - db).days) > options.max_days_apart:
+        return False
+    return numbers_agree(a.text, b.text, options)
 
 
 def signatures(texts: Sequence[str], options: DedupOptions) -> list[Any]:
@@ -135,7 +176,11 @@ def find_groups(
     """Groups of article rows (two or more copies each), every group earliest published
     first, groups ordered by their earliest copy's row."""
     options = options or DedupOptions()
-    pairs = similar_pairs([a.text for a in articles], options)
+    pairs = [
+        (i, j, sim)
+        for i, j, sim in similar_pairs([a.text for a in articles], options)
+        if same_story(articles[i], articles[j], options)
+    ]
     members = connected(len(articles), pairs)
     groups = [sorted(rows, key=lambda r: _published_key(articles[r], r)) for rows in members]
     return sorted(groups, key=min)
@@ -186,6 +231,9 @@ __all__ = [
     "connected",
     "find_groups",
     "normalize",
+    "numbers",
+    "numbers_agree",
+    "same_story",
     "shingles",
     "pairs_of",
     "signatures",

@@ -4,21 +4,28 @@ The build groups near-duplicate articles (index/dedup.py). When a candidate sent
 comes from a later copy, the quote is taken from the earliest-published copy that has
 the same sentence (and that the request's filters allow), and its citation lists the
 other copies. Independently of groups, no answer quotes the same sentence twice: quotes
-are compared by their normalized text (case, width, punctuation and spacing ignored),
-and within a group a sentence that differs by a word or two counts as the same.
+are compared by their normalized text (case, width, punctuation and spacing ignored; a
+sentence that contains another whole, like a lead with a byline glued on, repeats it).
+Within a group, a sentence whose character bigrams are mostly (``NEAR_SAME``) those of
+another is the same sentence edited: a word changed, a clause added or cut.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from index.dedup import normalize
+from index.dedup import normalize, numbers
 from index.store import LoadedIndex
 from qa.types import ReportedCopy
 
-# Character-bigram overlap above which two sentences of one story are the same sentence
-# with a word or two edited ("밝혔다" -> "전했다", "kilometres" -> "kilometers").
+# Share of the shorter sentence's character bigrams that the other has, above which two
+# sentences of one story are the same sentence edited ("밝혔다" -> "전했다", a byline
+# glued on, "on Monday" cut). Sentences of fewer bigrams must match exactly.
 NEAR_SAME = 0.8
+MIN_BIGRAMS = 10
+# A sentence inside another counts as repeated only from this length on ("그는 말했다"
+# is inside many sentences that say something else).
+MIN_CONTAINED_CHARS = 20
 
 
 def _bigrams(key: str) -> frozenset[str]:
@@ -27,7 +34,16 @@ def _bigrams(key: str) -> frozenset[str]:
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a or b else 1.0
+    """Overlap coefficient: the share of the smaller set found in the larger."""
+    small = min(len(a), len(b))
+    if small < MIN_BIGRAMS:
+        return 1.0 if a == b else 0.0
+    return len(a & b) / small
+
+
+def _contains(a: str, b: str) -> bool:
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return short == long or (len(short) >= MIN_CONTAINED_CHARS and short in long)
 
 
 class QuoteDeduper:
@@ -65,7 +81,12 @@ class QuoteDeduper:
             best, best_sim = -1, NEAR_SAME
             for other in self._rows_of(copy):
                 other_key = self._key(other)
-                sim = 1.0 if other_key == key else _overlap(grams, _bigrams(other_key))
+                if _contains(key, other_key):
+                    sim = 1.0
+                elif numbers(key) != numbers(other_key):
+                    continue  # an edited sentence keeps its numbers; other numbers, other facts
+                else:
+                    sim = _overlap(grams, _bigrams(other_key))
                 if sim >= best_sim:
                     best, best_sim = other, sim
             if best >= 0:
@@ -79,9 +100,13 @@ class QuoteDeduper:
         grams = _bigrams(key)
         group = set(self.index.groups.group_of(self._article(row)))
         for quoted_key, quoted_grams, quoted_article in self._quoted:
-            if key == quoted_key:
+            if _contains(key, quoted_key):
                 return True
-            if quoted_article in group and _overlap(grams, quoted_grams) >= NEAR_SAME:
+            if (
+                quoted_article in group
+                and _overlap(grams, quoted_grams) >= NEAR_SAME
+                and numbers(key) == numbers(quoted_key)
+            ):
                 return True
         return False
 
