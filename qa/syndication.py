@@ -41,6 +41,13 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / small
 
 
+def _same_numbers(a: str, b: str) -> bool:
+    """An edit may cut a clause with its number, but never changes one: other numbers
+    are other facts (last week's figure, a corrected count)."""
+    na, nb = numbers(a), numbers(b)
+    return na <= nb or nb <= na
+
+
 def _contains(a: str, b: str) -> bool:
     short, long = (a, b) if len(a) <= len(b) else (b, a)
     return short == long or (len(short) >= MIN_CONTAINED_CHARS and short in long)
@@ -83,8 +90,8 @@ class QuoteDeduper:
                 other_key = self._key(other)
                 if _contains(key, other_key):
                     sim = 1.0
-                elif numbers(key) != numbers(other_key):
-                    continue  # an edited sentence keeps its numbers; other numbers, other facts
+                elif not _same_numbers(key, other_key):
+                    continue
                 else:
                     sim = _overlap(grams, _bigrams(other_key))
                 if sim >= best_sim:
@@ -105,7 +112,7 @@ class QuoteDeduper:
             if (
                 quoted_article in group
                 and _overlap(grams, quoted_grams) >= NEAR_SAME
-                and numbers(key) == numbers(quoted_key)
+                and _same_numbers(key, quoted_key)
             ):
                 return True
         return False
