@@ -159,7 +159,7 @@ class Answerer:
             time_window=scope.window_dict(),
         )
         if not scored:
-            answer.reason = scope.empty_reason() or "no passage matches the question"
+            answer.reason = "no passage matches the question"
         elif confidence < cfg.min_confidence:
             answer.reason = (
                 f"the best evidence is too weak (confidence {confidence:.2f} < "
@@ -167,6 +167,8 @@ class Answerer:
             )
             if missing:
                 answer.reason += f"; the articles found do not mention {', '.join(missing)}"
+        if answer.reason and scope.note():
+            answer.reason += f"; {scope.note()}"
         else:
             answer.quotes = self._quotes(scored, QuoteDeduper(self.index, mask))
             answer.answered = True

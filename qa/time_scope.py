@@ -117,13 +117,14 @@ class TimeScope:
             return None
         return {**self.window.to_dict(), "applied": self.applied}
 
-    def empty_reason(self) -> str | None:
+    def note(self) -> str | None:
+        """What a refusal should add when the window filtered the articles."""
         if not self.filtering or self.window is None:
             return None
         start, end = self.publication_range()  # type: ignore[misc]
         return (
-            f"no article published {start.isoformat()}..{end.isoformat()} "
-            f"({self.window.phrase}) matches the question"
+            f"only articles published {start.isoformat()}..{end.isoformat()} "
+            f"({self.window.phrase}) were searched"
         )
 
 
