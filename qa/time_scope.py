@@ -15,7 +15,6 @@ publication day, any other window (and "최근/latest") boosts the articles insi
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -24,13 +23,16 @@ from index.store import LoadedIndex
 from qa.dates import TimeWindow, resolve_time_window
 from qa.retrieval import Hit
 
-# Fused passage scores of boosted articles are multiplied by 1 + HIT_BOOST * weight, and
-# their sentences gain SENTENCE_BOOST * weight (selection scores are ~1-1.5). Measured on
-# the dated fixture set (tests/qa/test_time_scope.py): enough to prefer the article of
-# the window among near-identical stories, not enough to quote an unrelated one.
-HIT_BOOST = 0.5
+# Passages of boosted articles rank with their fused score multiplied by
+# 1 + HIT_BOOST * weight (a nudge: at 0.5 a passage of another story published in the
+# window outranked the one that answers, in tests/index/test_sentence_transformers.py),
+# and their sentences gain SENTENCE_BOOST * weight (selection scores are ~1-1.5; the
+# near-identical reports of tests/qa/test_time_scope.py differ by 0.01-0.03). The boost
+# of "최근/latest" halves every RECENT_HALF_LIFE_DAYS, so a week's difference in age
+# counts.
+HIT_BOOST = 0.1
 SENTENCE_BOOST = 0.1
-RECENT_HALF_LIFE_DAYS = 30
+RECENT_HALF_LIFE_DAYS = 7
 _REPORTING_LAG = {"quarter": 92, "half": 92}
 
 
@@ -94,15 +96,14 @@ class TimeScope:
         return (dated & inside).astype(float)
 
     def boost_hits(self, hits: list[Hit], index: LoadedIndex) -> list[Hit]:
+        """Hits reordered so that boosted passages get into the candidate set; each keeps
+        its own score (the passage's rank weighs in sentence selection as evidence)."""
         if not self.boosting or not hits:
             return hits
         articles = index.passages[np.asarray([h.row for h in hits], dtype=np.int64), 0]
         w = self.weights(index, articles)
-        boosted = [
-            replace(h, score=h.score * (1 + HIT_BOOST * float(x)))
-            for h, x in zip(hits, w, strict=True)
-        ]
-        return sorted(boosted, key=lambda h: -h.score)
+        order = sorted(range(len(hits)), key=lambda i: -hits[i].score * (1 + HIT_BOOST * w[i]))
+        return [hits[i] for i in order]
 
     def sentence_bonus(self, index: LoadedIndex, rows: list[int]) -> dict[int, float]:
         """Selection-score bonus of each sentence row."""
