@@ -167,12 +167,12 @@ class Answerer:
             )
             if missing:
                 answer.reason += f"; the articles found do not mention {', '.join(missing)}"
-        if answer.reason and scope.note():
-            answer.reason += f"; {scope.note()}"
         else:
             answer.quotes = self._quotes(scored, QuoteDeduper(self.index, mask))
             answer.answered = True
             answer.answer = format_answer(answer.quotes)
+        if answer.reason and scope.note():
+            answer.reason += f"; {scope.note()}"
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         answer.timings = {k: round(v, 2) for k, v in timings.items()}
         return answer
