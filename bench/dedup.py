@@ -167,7 +167,7 @@ def evaluate(
     opts = DedupOptions(shingle=shingle)
     articles = [Article(str(i), "", d.text, published=d.published) for i, d in enumerate(docs)]
     t0 = time.perf_counter()
-    sigs = signatures([d.text for d in docs], opts)
+    sigs = signatures([d.text for d in docs], opts).minhashes()
     sig_s = time.perf_counter() - t0
     truth = {
         (i, j)

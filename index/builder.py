@@ -18,16 +18,23 @@ from typing import Any
 import numpy as np
 
 from index.cache import EmbeddingCache
-from index.dedup import DedupOptions, DuplicateGroups, find_groups
+from index.dedup import DedupOptions, DuplicateGroups, Signatures, group_copies
 from index.embedders import Embedder
-from index.errors import BuildError, ConflictError, InputError
+from index.errors import BuildError, ConflictError, IndexLoadError, InputError
 from index.lexical import Bm25Index
 from index.models import Article
 from index.morphs import MorphTable, SentenceMorphs
 from index.passages import DEFAULT_MAX_CHARS, DEFAULT_OVERLAP, plan_passages
 from index.readers import Problem
 from index.sentences import SentenceSplitter
-from index.store import FORMAT_VERSION, VERSIONS, IndexData, publish_version, write_version
+from index.store import (
+    FORMAT_VERSION,
+    VERSIONS,
+    IndexData,
+    current_version_dir,
+    publish_version,
+    write_version,
+)
 
 # FAISS index by corpus size, from docs/performance.md (python -m bench faiss): exact
 # search costs ~16 ms at 100k passages and ~150 ms at 1M; IVF with 2*sqrt(N) lists and
@@ -137,6 +144,14 @@ def make_faiss_index(
     return index, kind
 
 
+def _previous_signatures(index_dir: Path) -> Signatures | None:
+    """The served version's MinHash signatures, reused for unchanged texts."""
+    try:
+        return Signatures.load(current_version_dir(index_dir))
+    except IndexLoadError:
+        return None
+
+
 @contextmanager
 def build_lock(index_dir: Path):
     """One writer per index directory (another process building the same index waits
@@ -233,7 +248,8 @@ def build_index(
         on_progress=tick,
     )
     passage_vectors, sentence_vectors = vectors[: len(passage_texts)], vectors[len(passage_texts) :]
-    groups = DuplicateGroups(find_groups(kept, options.dedup), options.dedup.to_dict())
+    rows, sigs = group_copies(kept, options.dedup, _previous_signatures(index_dir))
+    groups = DuplicateGroups(rows, options.dedup.to_dict(), sigs)
     faiss_index, faiss_kind = make_faiss_index(passage_vectors, ivf_threshold=options.ivf_threshold)
     bm25 = Bm25Index.build(passage_texts)
 

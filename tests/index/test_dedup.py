@@ -5,8 +5,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from index.dedup import DedupOptions, DuplicateGroups, find_groups, numbers, same_story
+import numpy as np
+
+from index.dedup import (
+    DedupOptions,
+    DuplicateGroups,
+    Signatures,
+    find_groups,
+    numbers,
+    same_story,
+    signatures,
+)
 from index.models import Article
+from index.store import current_version_dir
+from service.components import Components
 from tests.helpers import REPO_ROOT
 
 FIXTURES = REPO_ROOT / "data" / "fixtures"
@@ -67,3 +79,32 @@ def test_groups_round_trip_through_the_version_folder(tmp_path: Path) -> None:
     assert loaded.group_of(by_id["ko-ev-plant-own"]) == []
     # A version written before groups were stored has none.
     assert len(DuplicateGroups.load(tmp_path / "missing", by_id)) == 0
+
+
+def test_signatures_of_unchanged_texts_are_taken_from_the_previous_version() -> None:
+    opts = DedupOptions()
+    texts = [a.text for a in read("syndicated.jsonl")]
+    first = signatures(texts, opts)
+    # Mark the stored rows: a reused row keeps the mark, a recomputed one cannot have it.
+    marked = Signatures(first.keys, np.full_like(first.values, 7))
+    again = signatures([*texts[:3], texts[3] + " 정정.", *texts[4:]], opts, marked)
+    assert (again.values[[0, 1, 2, 4]] == 7).all()
+    assert (again.values[3] != 7).any()
+    assert again.keys[3] != first.keys[3] and again.keys[0] == first.keys[0]
+
+
+def test_a_build_keeps_signatures_for_the_next(components: Components, tmp_path: Path) -> None:
+    articles = read("syndicated.jsonl")
+    components.build(articles, tmp_path)
+    first = Signatures.load(current_version_dir(tmp_path))
+    components.build(
+        [*articles, Article("new", "새 기사", "완전히 새로운 기사 본문이다.")], tmp_path
+    )
+    folder = current_version_dir(tmp_path)
+    second = Signatures.load(folder)
+    assert first is not None and second is not None
+    assert second.keys[: len(articles)] == first.keys
+    assert (np.asarray(second.values[: len(articles)]) == np.asarray(first.values)).all()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert {"groups.json", "minhash.npy", "minhash_keys.txt"} <= set(manifest["files"])
+    assert manifest["dedup"]["groups"] == 3
