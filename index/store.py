@@ -15,6 +15,8 @@ Layout (plain files, no pickles)::
         passages.faiss        FAISS index over passage vectors (id = passage row)
         bm25/                 bm25s index over passage text
         groups.json           groups of syndicated copies (article ids, earliest first)
+        minhash.npy           uint32 (A, 128): each article's MinHash signature, with
+        minhash_keys.txt      the text hash it belongs to (the next build reuses them)
 
 A new version is written beside the served one and only becomes ``CURRENT`` once it is
 complete and verified, so a failed or killed build never breaks the served index.

@@ -59,10 +59,8 @@ class QuoteDeduper:
 
     def __init__(self, index: LoadedIndex, allowed: np.ndarray | None = None) -> None:
         self.index = index
-        # Article rows the request's filters allow (None: all).
-        self.allowed: set[int] | None = (
-            None if allowed is None else {int(a) for a in np.unique(index.passages[allowed, 0])}
-        )
+        self._mask = allowed  # passage rows the request's filters allow (None: all)
+        self._allowed: set[int] | None = None
         self._quoted: list[tuple[str, frozenset[str], int]] = []  # key, bigrams, article
 
     def _article(self, row: int) -> int:
@@ -83,7 +81,7 @@ class QuoteDeduper:
         for copy in group:  # earliest first
             if copy == article:
                 return row
-            if self.allowed is not None and copy not in self.allowed:
+            if not self._allows(copy):
                 continue
             best, best_sim = -1, NEAR_SAME
             for other in self._rows_of(copy):
@@ -142,6 +140,13 @@ class QuoteDeduper:
             for a in (self.index.articles[r] for r in self.index.groups.group_of(article))
             if a.id != self.index.articles[article].id
         )
+
+    def _allows(self, article: int) -> bool:
+        if self._mask is None:
+            return True
+        if self._allowed is None:  # only when a grouped article is quoted
+            self._allowed = {int(a) for a in np.unique(self.index.passages[self._mask, 0])}
+        return article in self._allowed
 
     def _rows_of(self, article: int) -> range:
         first = self.index.article_first_sentence
