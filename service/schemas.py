@@ -145,6 +145,12 @@ class ArticleIn(BaseModel):
     source: str | None = None
     lang: str | None = None
     metadata: dict[str, Any] | None = None
+    group: Any = Field(
+        None,
+        exclude=True,
+        description="Read-only (`GET /v1/articles/{id}` shows it): ignored, so that an "
+        "article read can be written back as it is.",
+    )
 
 
 class UpsertRequest(_Request):

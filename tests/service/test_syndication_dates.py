@@ -118,3 +118,15 @@ def test_quarter_results_reported_after_the_quarter_are_in_its_window(server: Se
     later = ask(server, question=question, as_of="2026-11-01")
     assert not later["answered"]
     assert "올해 3분기" in later["reason"]
+
+
+def test_an_article_read_can_be_written_back(fixture_server: Server) -> None:
+    # The read-only group is not stored as metadata when a read article is upserted.
+    from service.routes.articles import parse_articles
+    from service.schemas import ArticleIn
+
+    article = fixture_server.client.get("/v1/articles/ko-map-busan").json()
+    assert article["group"] is not None
+    (parsed,) = parse_articles([ArticleIn.model_validate(article)])
+    assert "group" not in parsed.metadata
+    assert parsed.to_dict() == {k: v for k, v in article.items() if k != "group"}
