@@ -91,7 +91,10 @@ _EN_NUMBER = r"(?P<n>\d{1,3}|one|two|three|four|five|six)"
 _EN_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _EN_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 _EN_MONTHS["sept"] = 9
-_MONTH_NAMES = "|".join(sorted((m for m in _EN_MONTHS if m != "may"), key=len, reverse=True))
+# Capitalized, like a month's name: "march" and "may" are words too.
+_MONTH_NAMES = "|".join(
+    sorted((m.capitalize() for m in _EN_MONTHS if m != "may"), key=len, reverse=True)
+)
 _ORDINAL_Q = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3}
 _ORDINAL_Q["4th"] = 4
 
@@ -124,10 +127,8 @@ def _ko_day(m: re.Match[str], as_of: date) -> Resolved | None:
     month, day = int(m.group("m")), int(m.group("d"))
     year = _ko_year(m, as_of)
     explicit = year is not None
-    if year is None:
-        year = _latest_month(as_of, month)
-        if date(year, month, 1) <= as_of and month == as_of.month and day > as_of.day:
-            year -= 1
+    if year is None:  # the latest such day by as_of
+        year = as_of.year if (month, day) <= (as_of.month, as_of.day) else as_of.year - 1
     try:
         d = date(year, month, day)
     except ValueError:
@@ -250,12 +251,12 @@ _RULES: list[Rule] = [
     ),
     (
         re.compile(
-            rf"\b(?:in\s+)?(?P<mon>{_MONTH_NAMES}|May(?=\s+\d{{4}}))(?:\s+(?P<y>\d{{4}}))?\b", re.I
+            rf"\b(?:[Ii]n\s+)?(?P<mon>{_MONTH_NAMES}|May(?=\s+\d{{4}}))(?:\s+(?P<y>\d{{4}}))?\b"
         ),
         _en_month,
     ),
     (
-        re.compile(r"\bin\s+(?P<y>(?:19|20)\d{2})\b"),
+        re.compile(r"\b[Ii]n\s+(?P<y>(?:19|20)\d{2})\b"),
         lambda m, a: (*_year(int(m["y"])), "year", True, False),
     ),
     (re.compile(r"\bthe\s+day\s+before\s+yesterday\b", re.I), lambda m, a: _days_ago(2, a)),

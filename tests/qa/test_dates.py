@@ -60,6 +60,7 @@ AS_OF = date(2025, 11, 5)  # a Wednesday
         ("What happened in March?", "in March", "2025-03-01", "2025-03-31", False),
         ("Sales in March 2024?", "in March 2024", "2024-03-01", "2024-03-31", True),
         ("Who won in 2024?", "in 2024", "2024-01-01", "2024-12-31", True),
+        ("In 2024, who won?", "In 2024", "2024-01-01", "2024-12-31", True),
         ("What is the latest rate?", "latest", "2025-10-06", "2025-11-05", False),
     ],
 )
@@ -87,6 +88,7 @@ def test_phrases_resolve_against_as_of(
         "10년 전 일을 기억해?",
         "2년간 얼마나 늘었어?",
         "May I ask about the merger?",
+        "Why did they march in protest?",
         "전주 비빔밥 축제는 언제야?",
     ],
 )
