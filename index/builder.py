@@ -18,15 +18,23 @@ from typing import Any
 import numpy as np
 
 from index.cache import EmbeddingCache
+from index.dedup import DedupOptions, DuplicateGroups, Signatures, group_copies
 from index.embedders import Embedder
-from index.errors import BuildError, ConflictError, InputError
+from index.errors import BuildError, ConflictError, IndexLoadError, InputError
 from index.lexical import Bm25Index
 from index.models import Article
 from index.morphs import MorphTable, SentenceMorphs
 from index.passages import DEFAULT_MAX_CHARS, DEFAULT_OVERLAP, plan_passages
 from index.readers import Problem
 from index.sentences import SentenceSplitter
-from index.store import FORMAT_VERSION, VERSIONS, IndexData, publish_version, write_version
+from index.store import (
+    FORMAT_VERSION,
+    VERSIONS,
+    IndexData,
+    current_version_dir,
+    publish_version,
+    write_version,
+)
 
 # FAISS index by corpus size, from docs/performance.md (python -m bench faiss): exact
 # search costs ~16 ms at 100k passages and ~150 ms at 1M; IVF with 2*sqrt(N) lists and
@@ -49,6 +57,8 @@ class BuildOptions:
     # names its subject only by pronoun or not at all. Measured on the public slice:
     # quote hit@1 0.780 -> 0.804, hit@3 0.915 -> 0.941 (docs/quality.md).
     sentence_title: bool = True
+    # Syndicated copies are grouped (index/dedup.py; threshold from docs/dedup.md).
+    dedup: DedupOptions = field(default_factory=DedupOptions)
 
     def to_manifest(self) -> dict[str, Any]:
         """The options that shape an index (``batch_size`` does not), as saved in the
@@ -92,6 +102,7 @@ class BuildReport:
     counts_by_reason: dict[str, int] = field(default_factory=dict)
     # URL sources: requests made, answered 304 (not modified), downloaded, failed.
     fetched: dict[str, int] = field(default_factory=dict)
+    duplicate_groups: int = 0  # groups of syndicated copies
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -108,6 +119,7 @@ class BuildReport:
             "index_dir": self.index_dir,
             "version": self.version,
             "fetched": self.fetched,
+            "duplicate_groups": self.duplicate_groups,
         }
 
 
@@ -159,6 +171,14 @@ def make_faiss_index(
     if n:
         index.add(vectors)
     return index, kind
+
+
+def _previous_signatures(index_dir: Path) -> Signatures | None:
+    """The served version's MinHash signatures, reused for unchanged texts."""
+    try:
+        return Signatures.load(current_version_dir(index_dir))
+    except IndexLoadError:
+        return None
 
 
 @contextmanager
@@ -257,6 +277,8 @@ def build_index(
         on_progress=tick,
     )
     passage_vectors, sentence_vectors = vectors[: len(passage_texts)], vectors[len(passage_texts) :]
+    rows, sigs = group_copies(kept, options.dedup, _previous_signatures(index_dir))
+    groups = DuplicateGroups(rows, options.dedup.to_dict(), sigs)
     faiss_index, faiss_kind = make_faiss_index(passage_vectors, ivf_threshold=options.ivf_threshold)
     bm25 = Bm25Index.build(passage_texts)
 
@@ -281,6 +303,11 @@ def build_index(
         "sentence_vectors": {"text": "title + sentence" if options.sentence_title else "sentence"},
         "faiss": {"index": faiss_kind, "metric": "inner_product"},
         "bm25": {"library": "bm25s", "tokens": "character bigrams", "k1": 1.5, "b": 0.75},
+        "dedup": {
+            **options.dedup.to_dict(),
+            "groups": len(groups),
+            "articles_grouped": sum(len(g) for g in groups.groups),
+        },
         "packages": _package_versions(),
     }
     data = IndexData(
@@ -292,6 +319,7 @@ def build_index(
         morphs=MorphTable.from_morphs(morphs),
         faiss_index=faiss_index,
         bm25=bm25,
+        groups=groups,
     )
     version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     with build_lock(index_dir):
@@ -322,4 +350,5 @@ def build_index(
         index_dir=str(index_dir),
         version=version,
         counts_by_reason=by_reason,
+        duplicate_groups=len(groups),
     )

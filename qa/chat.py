@@ -47,6 +47,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from datetime import date
 from typing import Any, Literal
 
 import numpy as np
@@ -143,9 +144,12 @@ class Chat:
     """Answers the last user message of a conversation. Cheap to construct; holds no state
     between requests besides its answerer."""
 
-    def __init__(self, answerer: Answerer, config: ChatConfig | None = None) -> None:
+    def __init__(
+        self, answerer: Answerer, config: ChatConfig | None = None, *, as_of: date | None = None
+    ) -> None:
         self.answerer = answerer
         self.config = config or ChatConfig()
+        self.as_of = as_of  # the day dates in the questions resolve against (None: today)
 
     def reply(
         self,
@@ -192,6 +196,7 @@ class Chat:
                 filters=filters,
                 prefer_articles=prefer,
                 search_text=None if text == resolution.question else text,
+                as_of=self.as_of,
             )
             if answer.answered and (not prefer or self._article(answer.quotes[0]) in prefer):
                 return answer, text

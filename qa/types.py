@@ -7,6 +7,17 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class ReportedCopy:
+    """Another outlet's copy of a syndicated story (the same story, grouped at build)."""
+
+    article_id: str
+    title: str
+    url: str | None
+    source: str | None
+    published: str | None
+
+
+@dataclass(frozen=True)
 class Citation:
     article_id: str
     title: str
@@ -17,6 +28,8 @@ class Citation:
     char_start: int
     char_end: int
     source: str | None = None
+    # The other copies of a syndicated story; the quote is from the earliest one.
+    also_reported_by: tuple[ReportedCopy, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,9 @@ class Answer:
     reason: str | None = None
     confidence: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    # The period a date in the question names ("어제", "2025년 3분기") and how it was
+    # applied: start, end, phrase, explicit, granularity, applied ("filter" or "boost").
+    time_window: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

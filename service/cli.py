@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -115,6 +116,12 @@ def _print_answer(answer, as_json: bool, extra: dict | None = None) -> None:
             f"  [{i}] {c.title} ({c.published or 'undated'}) {c.url or ''} "
             f"{c.article_id}:{c.char_start}-{c.char_end}"
         )
+        if c.also_reported_by:
+            copies = ", ".join(r.source or r.article_id for r in c.also_reported_by)
+            typer.echo(f"      also reported by {copies}")
+    if answer.time_window:
+        w = answer.time_window
+        typer.echo(f"  ({w['phrase']}: {w['start']}..{w['end']}, {w['applied']})")
 
 
 @app.command()
@@ -128,12 +135,16 @@ def ask(
         typer.Option("--questions", help="JSONL of {id, question}: answer each, one per line."),
     ] = None,
     source: Annotated[str | None, typer.Option(help="Only articles from this source.")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Day (YYYY-MM-DD) that dates in questions resolve against."),
+    ] = None,
 ) -> None:
     """Answer QUESTION (or every question of --questions) from the index."""
     if not question and not questions:
         _fail(InputError("give a QUESTION or --questions FILE"))
     try:
-        settings = _settings(index_dir=index_dir)
+        settings = _settings(index_dir=index_dir, as_of=_day(as_of))
         comps = _components(settings)
         answerer = comps.answerer(comps.open_index(settings.index_dir))
         filters = Filters(source=source)
@@ -144,6 +155,15 @@ def ask(
         _print_answer(answerer.ask(question, top_k=top_k, filters=filters), as_json)
     except ArticleQAError as exc:
         _fail(exc)
+
+
+def _day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--as-of must be a date (YYYY-MM-DD), not {text!r}") from None
 
 
 def _ask_batch(answerer, path: Path, top_k: int, filters: Filters) -> None:

@@ -59,6 +59,7 @@ class Components:
         config = AnswerConfig(min_confidence=default_min_confidence(self.embedder.backend))
         if self.settings.min_confidence is not None:
             config.min_confidence = self.settings.min_confidence
+        config.as_of = self.settings.as_of
         return config
 
     def open_index(self, index_dir: Path, *, verify: bool = True) -> LoadedIndex:

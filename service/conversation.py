@@ -4,6 +4,7 @@ the conversation, answer its last question on one served index, and record it.""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from fastapi import Request, Response
 
@@ -21,6 +22,7 @@ def answer_conversation(
     filters: Filters | None,
     request: Request,
     response: Response | None = None,
+    as_of: date | None = None,
 ) -> ChatReply:
     """The reply to the last user message. ``messages`` are ``(role, content)`` pairs;
     everything is checked before any work is done. The index version answered from is
@@ -28,7 +30,7 @@ def answer_conversation(
     checked = check_messages(list(messages), ctx.settings)
     top_k = check_top_k(top_k, ctx.settings)
     served = ctx.holder.require()  # one index for the whole request, even across a swap
-    reply = Chat(served.answerer).reply(
+    reply = Chat(served.answerer, as_of=as_of).reply(
         [ChatMessage(role, content) for role, content in checked],  # type: ignore[arg-type]
         top_k=top_k,
         filters=filters,

@@ -38,22 +38,29 @@ class _Request(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
 
+def _iso_day(value: object) -> object:
+    if value is None or isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("must be a date string (YYYY-MM-DD)")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be a date string (YYYY-MM-DD)") from None
+
+
+AS_OF_DESCRIPTION = (
+    "The day that dates in the question (`어제`, `지난주`, `올해 3분기`, `last week`) "
+    "resolve against (YYYY-MM-DD); default: `ARTICLE_QA_AS_OF`, else today."
+)
+
+
 class FiltersIn(_Request):
     source: str | None = Field(None, description="Only articles of this source.")
     published_from: date | None = Field(None, description="Published on or after this day.")
     published_to: date | None = Field(None, description="Published on or before this day.")
 
-    @field_validator("published_from", "published_to", mode="before")
-    @classmethod
-    def _iso_day(cls, value: object) -> object:
-        if value is None or isinstance(value, date):
-            return value
-        if not isinstance(value, str):
-            raise ValueError("must be a date string (YYYY-MM-DD)")
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise ValueError("must be a date string (YYYY-MM-DD)") from None
+    _days = field_validator("published_from", "published_to", mode="before")(_iso_day)
 
     @model_validator(mode="after")
     def _ordered(self) -> FiltersIn:
@@ -83,6 +90,9 @@ class AskRequest(_Request):
         None, description="Passages returned as context (1 to `max_top_k`; default 5)."
     )
     filters: FiltersIn | None = None
+    as_of: date | None = Field(None, description=AS_OF_DESCRIPTION)
+
+    _as_of = field_validator("as_of", mode="before")(_iso_day)
 
 
 class ChatMessageIn(_Request):
@@ -122,6 +132,9 @@ class ChatRequest(_Request):
         None, description="Passages returned as context (1 to `max_top_k`; default 5)."
     )
     filters: FiltersIn | None = None
+    as_of: date | None = Field(None, description=AS_OF_DESCRIPTION)
+
+    _as_of = field_validator("as_of", mode="before")(_iso_day)
 
 
 class ArticleIn(BaseModel):
@@ -141,6 +154,12 @@ class ArticleIn(BaseModel):
     source: str | None = None
     lang: str | None = None
     metadata: dict[str, Any] | None = None
+    group: Any = Field(
+        None,
+        exclude=True,
+        description="Read-only (`GET /v1/articles/{id}` shows it): ignored, so that an "
+        "article read can be written back as it is.",
+    )
 
 
 class UpsertRequest(_Request):
@@ -168,6 +187,22 @@ class _Response(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+class TimeWindowOut(_Response):
+    start: str = Field(description="First day of the period (YYYY-MM-DD).")
+    end: str = Field(description="Last day of the period, included.")
+    phrase: str = Field(description="The words of the question that name it.")
+    explicit: bool = Field(
+        description="The phrase fixes the period (`어제`, `2025년 3분기`); a partial one "
+        "(`3분기`, `in March`, `최근`) leaves the year open."
+    )
+    granularity: Literal["day", "week", "month", "quarter", "half", "year", "recent"]
+    applied: Literal["filter", "boost"] = Field(
+        description="`filter`: only articles published in the period (for a quarter or "
+        "half year, up to the end of the following quarter) are searched; `boost`: "
+        "articles published in it rank higher."
+    )
+
+
 # The answer object has one definition: the dataclasses of qa/types.py (and the chat
 # fields of qa.chat.ChatReply). The response models below are derived from them, so the
 # OpenAPI schema, `article-qa ask --json`, HTTP answers and the OpenAI adapter's
@@ -177,6 +212,10 @@ _DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("Citation", "char_start"): "`text[char_start:char_end]` of the article is the quote.",
     ("Citation", "sentence_index"): "Index of the (first) quoted sentence in the article.",
     ("Citation", "passage_id"): "The passage the quote was found in.",
+    ("Citation", "also_reported_by"): "Other outlets' copies of the same syndicated story; the "
+    "quote is from the earliest one.",
+    ("AnswerOut", "time_window"): "The period a date in the question names, if any.",
+    ("ChatAnswerOut", "time_window"): "The period a date in the question names, if any.",
     ("Quote", "answer_span"): "Where the number, date or name asked for is in the quote; null "
     "when the question's answer type does not find one.",
     ("AnswerOut", "answered"): "False when the service abstains (`reason` says why).",
@@ -196,9 +235,11 @@ def _response_model(
     *,
     doc: str,
     examples: list[dict[str, Any]] | None = None,
+    overrides: Mapping[str, Any] | None = None,
 ) -> type[BaseModel]:
     """A response model with the fields of the dataclasses in ``sources`` (in order,
-    minus the names listed with each), nested dataclasses replaced by their models.
+    minus the names listed with each), nested dataclasses replaced by their models, and
+    the types in ``overrides`` for fields the dataclass keeps as a plain dict.
     Every field is required: the service always sends every field."""
 
     def translate(tp: Any) -> Any:
@@ -224,7 +265,8 @@ def _response_model(
             if f.name in excluded:
                 continue
             description = _DESCRIPTIONS.get((name, f.name))
-            definitions[f.name] = (translate(hints[f.name]), Field(description=description))
+            tp = (overrides or {}).get(f.name) or translate(hints[f.name])
+            definitions[f.name] = (tp, Field(description=description))
     config = ConfigDict(extra="allow")
     if examples:
         config["json_schema_extra"] = {"examples": examples}
@@ -260,8 +302,17 @@ _ANSWER_EXAMPLE: dict[str, Any] = {
     "timings": {"embed_ms": 20.1, "retrieve_ms": 3.2, "select_ms": 40.5, "total_ms": 64.0},
 }
 
+ReportedCopy = _response_model(
+    "ReportedCopy",
+    [(qa_types.ReportedCopy, ())],
+    {},
+    doc="Another outlet's copy of a syndicated story.",
+)
 Citation = _response_model(
-    "Citation", [(qa_types.Citation, ())], {}, doc="Where a quote comes from."
+    "Citation",
+    [(qa_types.Citation, ())],
+    {qa_types.ReportedCopy: ReportedCopy},
+    doc="Where a quote comes from.",
 )
 AnswerSpan = _response_model(
     "AnswerSpan",
@@ -278,6 +329,9 @@ Quote = _response_model(
 PassageOut = _response_model(
     "PassageOut", [(qa_types.PassageResult, ())], {}, doc="A retrieved passage, verbatim."
 )
+# qa.types.Answer keeps the window as the plain dict qa/dates.py makes; the schema names
+# its fields.
+_TIME_WINDOW = {"time_window": TimeWindowOut | None}
 _ANSWER_PARTS: dict[type, type[BaseModel]] = {
     qa_types.Quote: Quote,
     qa_types.PassageResult: PassageOut,
@@ -288,13 +342,30 @@ AnswerOut = _response_model(
     _ANSWER_PARTS,
     doc="The answer object, identical to `article-qa ask --json`.",
     examples=[_ANSWER_EXAMPLE],
+    overrides=_TIME_WINDOW,
 )
 ChatAnswerOut = _response_model(
     "ChatAnswerOut",
     [(qa_types.Answer, ()), (ChatReply, ("answer",))],
     _ANSWER_PARTS,
     doc="The answer object of the last question, plus how the conversation shaped it.",
+    overrides=_TIME_WINDOW,
 )
+
+
+class GroupMember(_Response):
+    id: str
+    title: str
+    url: str | None = None
+    source: str | None = None
+    published: str | None = None
+
+
+class ArticleGroup(_Response):
+    earliest: str = Field(description="Id of the earliest-published copy (quotes come from it).")
+    articles: list[GroupMember] = Field(
+        description="Every copy, this one included, earliest first."
+    )
 
 
 class ArticleOut(_Response):
@@ -308,6 +379,9 @@ class ArticleOut(_Response):
     source: str | None = None
     lang: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
+    group: ArticleGroup | None = Field(
+        None, description="The syndicated copies of this story (null when it has none)."
+    )
 
 
 class IndexCounts(_Response):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -103,6 +104,11 @@ class Settings(BaseSettings):
     )
     min_confidence: float | None = Field(
         None, description="Override the calibrated abstention threshold."
+    )
+    as_of: date | None = Field(
+        None,
+        description="Day that dates in questions resolve against when a request gives "
+        "none; unset: today.",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
         "INFO", description="Log level."

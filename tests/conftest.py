@@ -30,6 +30,9 @@ from tests.helpers import QUALITY_NOTES, REPO_ROOT, SAMPLE_DIR
 # that is busy with anything else are many times slower, never faster. Override with
 # ARTICLE_QA_NUM_THREADS.
 TEST_THREADS = int(os.environ.get("ARTICLE_QA_NUM_THREADS") or 1)
+# The sample corpus and its questions were written at the end of 2025: "올해" in them
+# means 2025 (dates in questions resolve against this day, see qa/dates.py).
+SAMPLE_AS_OF = "2025-12-31"
 
 
 # Hypothesis and schemathesis runs are bounded and repeatable: a fixed number of
@@ -82,6 +85,7 @@ def core_settings(embedding_cache_dir: Path, tmp_path_factory: pytest.TempPathFa
         embedder_backend="onnx",
         embedder_model=None,
         num_threads=TEST_THREADS,
+        as_of=SAMPLE_AS_OF,
     )
 
 
@@ -134,6 +138,7 @@ def cli_env(embedding_cache_dir: Path, tmp_path_factory: pytest.TempPathFactory)
         ARTICLE_QA_CACHE_DIR=str(embedding_cache_dir),
         ARTICLE_QA_INDEX_DIR=str(tmp_path_factory.mktemp("cli-default-index")),
         ARTICLE_QA_NUM_THREADS=str(TEST_THREADS),
+        ARTICLE_QA_AS_OF=SAMPLE_AS_OF,
         PYTHONIOENCODING="utf-8",
     )
     return env

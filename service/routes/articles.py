@@ -14,6 +14,7 @@ from service.errors import InvalidRequestError
 from service.limits import check_batch
 from service.routes.responses import errors
 from service.schemas import ArticleIn, ArticleOut, DeleteResponse, UpsertRequest, UpsertResponse
+from service.syndication import article_group
 
 router = APIRouter(prefix="/v1", tags=["articles"])
 ArticleId = Annotated[str, Path(description="Article id (may contain '/').")]
@@ -68,7 +69,10 @@ def get_article(article_id: ArticleId, ctx: Ctx, response: Response) -> dict[str
     """Every citation can be checked here: `text[char_start:char_end]` is the quote."""
     served = ctx.holder.require()
     response.headers["X-Index-Version"] = served.version
-    return served.index.article(article_id).to_dict()
+    return {
+        **served.index.article(article_id).to_dict(),
+        "group": article_group(served.index, article_id),
+    }
 
 
 @router.post(

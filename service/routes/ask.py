@@ -40,7 +40,9 @@ def ask(body: AskRequest, ctx: Ctx, request: Request, response: Response) -> dic
     question = check_question(body.question, ctx.settings)
     top_k = check_top_k(body.top_k, ctx.settings)
     served = ctx.holder.require()  # one index for the whole request, even across a swap
-    answer = served.answerer.ask(question, top_k=top_k, filters=to_filters(body.filters))
+    answer = served.answerer.ask(
+        question, top_k=top_k, filters=to_filters(body.filters), as_of=body.as_of
+    )
     ctx.metrics.observe_answer(answer.answered)
     request.state.log_fields = {"answered": answer.answered, "index_version": served.version}
     response.headers["X-Index-Version"] = served.version

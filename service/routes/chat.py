@@ -32,6 +32,7 @@ def chat(body: ChatRequest, ctx: Ctx, request: Request, response: Response) -> d
         [(m.role, m.content) for m in body.messages],
         top_k=body.top_k,
         filters=to_filters(body.filters),
+        as_of=body.as_of,
         request=request,
         response=response,
     )

@@ -28,6 +28,7 @@ MAIN_SETTINGS: dict[str, Any] = {
     "max_body_bytes": 200_000,
     "max_top_k": 10,
     "max_batch_articles": 5,
+    "as_of": "2025-12-31",  # the sample questions' "올해" is 2025
 }
 
 
