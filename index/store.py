@@ -206,6 +206,20 @@ class LoadedIndex:
         """The article row of passage ``row``."""
         return int(self.passages[row, 0])
 
+    def article_sentence_rows(self, article: int) -> range:
+        """The sentence rows of article row ``article``."""
+        first = self.article_first_sentence
+        return range(int(first[article]), int(first[article + 1]))
+
+    def article_passage_rows(self, article: int) -> range:
+        """The passage rows of article row ``article`` (passages are stored by article)."""
+        lo, hi = np.searchsorted(self.passages[:, 0], [article, article + 1])
+        return range(int(lo), int(hi))
+
+    def sentence_articles(self, rows: np.ndarray | Sequence[int]) -> np.ndarray:
+        """The article row of each sentence in ``rows``."""
+        return self.sentences[np.asarray(rows, dtype=np.int64), 0]
+
     def sentence_index_in_article(self, row: int) -> int:
         return row - int(self.article_first_sentence[int(self.sentences[row, 0])])
 

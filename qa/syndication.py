@@ -64,7 +64,7 @@ class QuoteDeduper:
         self._quoted: list[tuple[str, frozenset[str], int]] = []  # key, bigrams, article
 
     def _article(self, row: int) -> int:
-        return int(self.index.sentences[row, 0])
+        return self.index.sentence_article(row)
 
     def _key(self, row: int) -> str:
         return normalize(self.index.sentence_text(row))
@@ -125,9 +125,9 @@ class QuoteDeduper:
         index = self.index
         article = self._article(row)
         position = index.sentence_index_in_article(row)
-        lo, hi = np.searchsorted(index.passages[:, 0], [article, article + 1])
-        for p in range(int(lo), int(hi)):
-            if int(index.passages[p, 1]) <= position < int(index.passages[p, 2]):
+        for p in index.article_passage_rows(article):
+            passage = index.passage(p)
+            if passage.first_sentence <= position < passage.last_sentence:
                 return p
         raise ValueError(f"sentence row {row} is in no passage")
 
@@ -145,12 +145,11 @@ class QuoteDeduper:
         if self._mask is None:
             return True
         if self._allowed is None:  # only when a grouped article is quoted
-            self._allowed = {int(a) for a in np.unique(self.index.passages[self._mask, 0])}
+            self._allowed = {int(a) for a in np.unique(self.index.passage_articles[self._mask])}
         return article in self._allowed
 
     def _rows_of(self, article: int) -> range:
-        first = self.index.article_first_sentence
-        return range(int(first[article]), int(first[article + 1]))
+        return self.index.article_sentence_rows(article)
 
 
 __all__ = ["NEAR_SAME", "QuoteDeduper"]

@@ -66,12 +66,12 @@ class TimeScope:
 
     def allowed(self, index: LoadedIndex, allowed: np.ndarray | None) -> np.ndarray | None:
         """The passage mask narrowed to the window when it filters."""
-        if not self.filtering or len(index.passages) == 0:
+        if not self.filtering or index.passage_count == 0:
             return allowed
         start, end = self.publication_range()  # type: ignore[misc]
         days = index.published_days
         ok = (days < 0) | ((days >= start.toordinal()) & (days <= end.toordinal()))
-        mask = ok[index.passages[:, 0]]
+        mask = ok[index.passage_articles]
         return mask if allowed is None else mask & allowed
 
     def fall_back(self) -> bool:
@@ -100,7 +100,7 @@ class TimeScope:
         its own score (the passage's rank weighs in sentence selection as evidence)."""
         if not self.boosting or not hits:
             return hits
-        articles = index.passages[np.asarray([h.row for h in hits], dtype=np.int64), 0]
+        articles = index.passage_articles[np.asarray([h.row for h in hits], dtype=np.int64)]
         w = self.weights(index, articles)
         order = sorted(range(len(hits)), key=lambda i: -hits[i].score * (1 + HIT_BOOST * w[i]))
         return [hits[i] for i in order]
@@ -109,7 +109,7 @@ class TimeScope:
         """Selection-score bonus of each sentence row."""
         if not self.boosting or not rows:
             return {}
-        articles = index.sentences[np.asarray(rows, dtype=np.int64), 0]
+        articles = index.sentence_articles(rows)
         w = self.weights(index, articles)
         return {r: SENTENCE_BOOST * float(x) for r, x in zip(rows, w, strict=True) if x}
 
