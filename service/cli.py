@@ -49,6 +49,15 @@ def build(
     max_chars: Annotated[int, typer.Option(help="Passage size in characters.")] = 400,
     overlap: Annotated[int, typer.Option(help="Sentences shared by adjacent passages.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray",
+            help="Embed on Ray: auto (the running cluster), local (start one here), or the "
+            "cluster's HOST:PORT / ray://HOST:PORT. Default: ARTICLE_QA_RAY_ADDRESS, else "
+            "in process.",
+        ),
+    ] = None,
 ) -> None:
     """Build (or rebuild) the index from SOURCES."""
     from tqdm import tqdm
@@ -56,7 +65,7 @@ def build(
     from index.builder import BuildOptions
 
     try:
-        settings = _settings(index_dir=index_dir)
+        settings = _settings(index_dir=index_dir, ray_address=ray)
         comps = _components(settings)
         bar = tqdm(total=0, unit="text", desc="embedding", disable=None, file=sys.stderr)
 
@@ -70,6 +79,7 @@ def build(
             settings.index_dir,
             progress=progress,
             options=BuildOptions(max_chars=max_chars, overlap=overlap),
+            distributed=settings.ray_address is not None,
         )
         bar.close()
     except ArticleQAError as exc:
@@ -203,6 +213,10 @@ def serve(
     sources: Annotated[
         str | None, typer.Option(help="JSON list of sources for rebuilds (overrides settings).")
     ] = None,
+    role: Annotated[
+        str | None,
+        typer.Option(help="writer (default) or reader: a read replica that follows CURRENT."),
+    ] = None,
 ) -> None:
     """Serve the HTTP API with uvicorn."""
     import uvicorn
@@ -210,7 +224,7 @@ def serve(
     from service.app import create_app
 
     try:
-        overrides: dict[str, object] = {"index_dir": index_dir}
+        overrides: dict[str, object] = {"index_dir": index_dir, "role": role}
         if sources:
             overrides["sources"] = json.loads(sources)
         settings = _settings(**overrides)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.builder import BuildOptions, BuildReport, ProgressFn, build_index
+from index.builder import BuildOptions, BuildReport, EmbedMissing, ProgressFn, build_index
 from index.cache import EmbeddingCache
 from index.embedders import Embedder, create_embedder
 from index.lexical import MorphemeAnalyzer
@@ -78,6 +78,26 @@ class Components:
         self.splitter.split("준비 완료. 시작합니다.")
         self.embedder.embed_queries(["warm up"])
 
+    def distributed_embed(self, options: BuildOptions | None = None) -> EmbedMissing | None:
+        """The Ray embedding hook when ``ray_address`` is set, connected to the cluster
+        (a cluster that cannot be reached fails here, before a build reads anything)."""
+        target = self.settings.ray_address
+        if not target:
+            return None
+        from index.ray_embed import EmbedderSpec, RayEmbedder, connect
+
+        connect(target)
+        threads = self.settings.num_threads or 1
+        spec = EmbedderSpec(
+            backend=self.settings.embedder_backend,
+            model=self.settings.embedder_model,
+            query_prompt=self.settings.query_prompt,
+            passage_prompt=self.settings.passage_prompt,
+            num_threads=threads,
+        )
+        chunk = (options or BuildOptions()).batch_size
+        return RayEmbedder(spec, dim=self.embedder.dim, chunk_size=chunk, threads=threads)
+
     def answerer(self, index: LoadedIndex) -> Answerer:
         return Answerer(index, self.embedder, self.analyzer, self.answer_config())
 
@@ -91,6 +111,7 @@ class Components:
         progress: ProgressFn | None = None,
         options: BuildOptions | None = None,
         splitter: SentenceSplitter | None = None,
+        embed_missing: EmbedMissing | None = None,
     ) -> tuple[BuildReport, LoadedIndex]:
         """Build and publish a version; return the report and the version loaded, as the
         probe loaded and verified it (a server swaps it in without reading and
@@ -116,6 +137,7 @@ class Components:
             records=records,
             progress=progress,
             verify=probe,
+            embed_missing=embed_missing,
         )
         return report, verified[-1]
 
@@ -127,7 +149,10 @@ class Components:
         extra: Sequence[Article] = (),
         progress: ProgressFn | None = None,
         options: BuildOptions | None = None,
+        distributed: bool = False,
     ) -> BuildReport:
+        """``distributed``: embed on Ray when ``ray_address`` is set (connecting first)."""
+        embed_missing = self.distributed_embed(options) if distributed else None
         result = read_sources(sources)
         articles = {a.id: a for a in result.articles}
         articles.update({a.id: a for a in extra})
@@ -138,5 +163,6 @@ class Components:
             records=result.records,
             progress=progress,
             options=options,
+            embed_missing=embed_missing,
         )
         return report

@@ -12,6 +12,8 @@ The tree lives in :mod:`index.errors`; the service adds these leaves::
     │   └── LimitError (413)           over a configured limit (body, question, batch)
     ├── NotFoundError (404)
     │   └── ModelNotFoundError         a chat completion for a model other than article-qa
+    ├── ConflictError (409)
+    │   └── ReadOnlyReplicaError       a write sent to a server of the reader role
     ├── AuthError (401)
     │   └── ForbiddenError (403)
     │       └── AdminDisabledError     no admin token configured: admin endpoints are off
@@ -39,6 +41,7 @@ from index.errors import (
     ArticleQAError,
     AuthError,
     BuildError,
+    ConflictError,
     ForbiddenError,
     IndexLoadError,
     InputError,
@@ -84,6 +87,17 @@ class ModelNotFoundError(NotFoundError):
 
 class AdminDisabledError(ForbiddenError):
     code = "admin_disabled"
+
+
+class ReadOnlyReplicaError(ConflictError):
+    code = "read_only_replica"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this server is a read replica (role reader): send article writes, rebuilds "
+            "and job queries to the server of the writer role",
+            details={"role": "reader", "writer_role": "writer"},
+        )
 
 
 class BuildCancelledError(BuildError):

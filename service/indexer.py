@@ -20,16 +20,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from index.builder import BuildReport
+from index.builder import BuildReport, EmbedMissing
 from index.errors import ArticleQAError, ConflictError, IndexLoadError, ManifestMismatchError
 from index.models import Article
 from index.readers import Problem, read_sources
 from index.store import CURRENT, LoadedIndex
 from service.article_store import ArticleStore, Overlay
 from service.components import Components
-from service.errors import BuildCancelledError, InvalidRequestError
+from service.errors import BuildCancelledError, InvalidRequestError, ReadOnlyReplicaError
 from service.jobs import Job, JobKind, JobStore
 from service.metrics import Metrics
+from service.replica import IndexFollower
 from service.serving import IndexHolder, ServedIndex
 from service.settings import Settings
 from service.splitting import Analyzed, ReusingSplitter, sentences_by_text
@@ -53,13 +54,25 @@ class IndexManager:
         self._submit_lock = threading.Lock()
         self._cancel = threading.Event()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="article-qa-index")
+        # The reader role follows CURRENT instead of writing (service/replica.py).
+        self.follower: IndexFollower | None = None
+        if settings.role == "reader":
+            self.follower = IndexFollower(
+                self.index_dir,
+                holder,
+                lambda folder: self._serve(components.open_version(folder)),
+                interval=settings.follow_interval_seconds,
+            )
 
     # -- lifecycle ---------------------------------------------------------------------
 
     def start(self) -> None:
         """Serve the index on disk; build it when there is none, or when it was built
         for another format or embedder, but sources are configured; bring it up to date
-        with the API articles when it is behind."""
+        with the API articles when it is behind. A reader only follows CURRENT."""
+        if self.follower is not None:
+            self.follower.start()
+            return
         for job in self.jobs.recover():
             log.warning("job %s (%s) was interrupted by a restart", job.id, job.kind)
         overlay = self.store.load()
@@ -95,6 +108,8 @@ class IndexManager:
     def shutdown(self) -> None:
         """Cancel queued work, stop a running build at its next article or batch, and
         wait for the worker to finish."""
+        if self.follower is not None:
+            self.follower.stop()
         self._cancel.set()
         self._executor.shutdown(wait=True, cancel_futures=True)
         for job in self.jobs.active():
@@ -114,13 +129,24 @@ class IndexManager:
             "counts": served.counts() if served else None,
             "api_articles": self.store.load().counts(),
             "building": bool(self.jobs.active()),
+            "role": self.settings.role,
         }
+
+    def readiness(self) -> dict[str, Any]:
+        """What ``/readyz`` adds: the role, and for a reader what it follows and the last
+        version it refused."""
+        return self.follower.status() if self.follower else {"role": self.settings.role}
+
+    def require_writer(self) -> None:
+        if self.follower is not None:
+            raise ReadOnlyReplicaError()
 
     # -- rebuilds ----------------------------------------------------------------------
 
     def request_rebuild(self) -> Job:
         """Queue a full rebuild. A rebuild already waiting to start is returned instead
         of queueing a second one (it will read the sources when it starts)."""
+        self.require_writer()
         if not self.settings.sources:
             raise ConflictError(
                 "no sources are configured (ARTICLE_QA_SOURCES), so a rebuild would drop "
@@ -156,10 +182,19 @@ class IndexManager:
             log.info("job %s (%s) succeeded: version %s", job.id, job.kind, result["version"])
 
     def _rebuild(self, job: Job) -> dict[str, Any]:
+        # Full rebuilds embed on Ray when ARTICLE_QA_RAY_ADDRESS is set (connected before
+        # the sources are read); article writes embed their few texts in process.
+        embed_missing = self.components.distributed_embed()
         self.jobs.progress(job, "reading sources", 0, 0)
         result = read_sources(self.settings.sources)
         articles = self.store.load().apply(result.articles)
-        report, _ = self._build(articles, job=job, problems=result.problems, records=result.records)
+        report, _ = self._build(
+            articles,
+            job=job,
+            problems=result.problems,
+            records=result.records,
+            embed_missing=embed_missing,
+        )
         return _report_summary(report)
 
     def _sync(self, job: Job) -> dict[str, Any]:
@@ -173,6 +208,7 @@ class IndexManager:
     # -- article writes (called from request threads) --------------------------------
 
     def upsert(self, articles: Sequence[Article]) -> dict[str, Any]:
+        self.require_writer()
         with self._write_lock(timeout=self.settings.write_wait_seconds):
             base = self._base_for_write()
             current = {a.id: a for a in base.index.articles} if base else {}
@@ -203,6 +239,7 @@ class IndexManager:
         }
 
     def delete(self, article_id: str) -> dict[str, Any]:
+        self.require_writer()
         with self._write_lock(timeout=self.settings.write_wait_seconds):
             base = self._base_for_write()
             if base is None:
@@ -270,6 +307,7 @@ class IndexManager:
         known: dict[str, Analyzed] | None = None,
         problems: Sequence[Problem] = (),
         records: int | None = None,
+        embed_missing: EmbedMissing | None = None,
     ) -> tuple[BuildReport, ServedIndex]:
         split_done = 0
 
@@ -294,6 +332,7 @@ class IndexManager:
             records=records,
             progress=progress,
             splitter=ReusingSplitter(self.components.splitter, known, on_article),
+            embed_missing=embed_missing,
         )
         return report, self._swap(index)
 
