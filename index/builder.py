@@ -218,7 +218,9 @@ def build_index(
 
     def tick(n: int) -> None:
         nonlocal done
-        done += n
+        # min: after an embed_missing hook has reported its texts, the cache counts them
+        # again as it stores them.
+        done = min(total, done + n)
         if progress:
             progress("embedding", done, total)
 
@@ -229,9 +231,14 @@ def build_index(
 
         def embed(texts: list[str]) -> np.ndarray:
             base = done  # the cached texts, counted before the missing ones are embedded
-            return hook(
-                texts, lambda n: progress("embedding", base + n, total) if progress else None
-            )
+
+            def report(n: int) -> None:
+                nonlocal done
+                done = base + n
+                if progress:
+                    progress("embedding", done, total)
+
+            return hook(texts, report)
 
         batch_size = max(1, total)  # one call; the hook cuts its own batches
 

@@ -10,10 +10,12 @@ writes them to the cache and builds FAISS, BM25, the manifest and the probe as u
 
 Sizing: one actor per ``threads`` CPUs of the cluster (``threads`` = the encoder threads
 of one actor, the build's ``num_threads`` or 1), at most one per chunk. Failures: an
-actor that dies is restarted and its chunk retried (``MAX_RESTARTS`` times each); an
-error raised by the encoder fails the build, which never changes ``CURRENT`` (the version
-is written only after embedding). A cluster that cannot be reached is reported by
-:func:`connect`, which the build calls before it reads anything.
+actor that dies is restarted and its chunk retried (Ray Data's fault tolerance for actor
+pools, which retries without a limit: an actor that dies on every chunk stalls the build
+rather than failing it, which the job's progress shows); an error raised by the encoder
+fails the build, which never changes ``CURRENT`` (the version is written only after
+embedding). A cluster that cannot be reached is reported by :func:`connect`, which the
+build calls before it reads anything.
 
 Memory: the driver holds every vector of the build (the build writes them into one
 version anyway): 1.5 KB per text at 384 dimensions, so ~150 GB at 100M texts. Beyond
@@ -34,7 +36,6 @@ from index.errors import BuildError
 
 LOCAL = "local"
 AUTO = "auto"
-MAX_RESTARTS = 3
 CONNECT_TIMEOUT_SECONDS = 5.0
 EmbedderFactory = Callable[[], Embedder]
 
@@ -186,8 +187,6 @@ class RayEmbedder:
             batch_format="numpy",
             compute=ray.data.ActorPoolStrategy(min_size=1, max_size=actors),
             num_cpus=self.threads,
-            max_restarts=MAX_RESTARTS,
-            max_task_retries=MAX_RESTARTS,
         )
         done = 0
         try:
