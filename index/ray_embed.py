@@ -24,7 +24,10 @@ what one machine holds, the index itself must be sharded (docs/scale.md).
 
 from __future__ import annotations
 
+import logging
+import signal
 import socket
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +37,7 @@ import numpy as np
 from index.embedders import Embedder, create_embedder
 from index.errors import BuildError
 
+log = logging.getLogger("article_qa.index")
 LOCAL = "local"
 AUTO = "auto"
 CONNECT_TIMEOUT_SECONDS = 5.0
@@ -105,6 +109,11 @@ def connect(target: str, *, num_cpus: int | None = None) -> None:
     if ray.is_initialized():
         return
     quiet: dict[str, Any] = {"log_to_driver": False, "configure_logging": False}
+    # ray.init on the main thread replaces the SIGTERM handler (a server's graceful stop);
+    # the one there before is put back. On another thread it cannot, but then a local
+    # cluster's agent processes outlive ray.shutdown(): servers connect on the main thread.
+    on_main = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGTERM) if on_main else None
     try:
         if target == LOCAL:
             ray.init(num_cpus=num_cpus, include_dashboard=False, **quiet)
@@ -119,6 +128,20 @@ def connect(target: str, *, num_cpus: int | None = None) -> None:
         raise ClusterUnavailableError(
             f"cannot connect to the Ray cluster ({target}): {exc}", details={"address": target}
         ) from exc
+    finally:
+        if on_main and previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def disconnect() -> None:
+    """Leave the cluster (and stop a local one that :func:`connect` started), so that no
+    Ray process outlives the command or the server."""
+    try:
+        import ray
+    except ImportError:
+        return
+    if ray.is_initialized():
+        ray.shutdown()
 
 
 class _EncodeChunks:
@@ -180,6 +203,13 @@ class RayEmbedder:
             for i, start in enumerate(range(0, len(texts), self.chunk_size))
         ]
         actors = self.actors_for(len(rows))
+        log.info(
+            "embedding %d texts on Ray: %d chunks of up to %d, up to %d actors",
+            len(texts),
+            len(rows),
+            self.chunk_size,
+            actors,
+        )
         dataset = ray.data.from_items(rows, override_num_blocks=len(rows)).map_batches(
             _EncodeChunks,
             fn_constructor_kwargs={"factory": self.factory},

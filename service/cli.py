@@ -82,6 +82,10 @@ def build(
             distributed=settings.ray_address is not None,
         )
         bar.close()
+        if settings.ray_address:
+            from index.ray_embed import disconnect
+
+            disconnect()
     except ArticleQAError as exc:
         _fail(exc)
         return

@@ -229,3 +229,42 @@ def test_cli_build_on_a_local_ray_cluster(
     assert report["indexed"] == 2 and report["embedded"] == report["passages"] + report["sentences"]
     assert (index_dir / CURRENT).is_file()
     shutil.rmtree(cache, ignore_errors=True)
+
+
+def test_server_rebuild_on_ray_reports_progress_through_the_job_api(
+    tmp_path: Path, embedding_cache_dir: Path
+) -> None:
+    """A server with ARTICLE_QA_RAY_ADDRESS=local builds at start and rebuilds on Ray (a
+    local cluster started inside the server); the job reports progress and the result."""
+    from tests.service.server import ADMIN_TOKEN, Server, base_env
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "one.txt").write_text(
+        "한빛시 도서관 개관\n\n한빛시립도서관이 오늘 문을 열었다. 장서는 12만 권이다.\n",
+        encoding="utf-8",
+    )
+    settings = {
+        "sources": [str(corpus)],
+        "admin_token": ADMIN_TOKEN,
+        "ray_address": "local",
+        "log_json": "true",
+    }
+    server = Server(tmp_path / "server", base_env(embedding_cache_dir), settings)
+    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    with server.serving():
+        (corpus / "two.txt").write_text(
+            f"바다시 수산시장 이전\n\n바다시 수산시장이 내년 봄 새 건물로 옮긴다. "
+            f"이전 비용은 {os.getpid()}억 원이다.\n",
+            encoding="utf-8",
+        )
+        job = server.client.post("/v1/index/rebuild", headers=admin).json()
+        final = server.wait_job(job["id"], admin)
+        assert final["status"] == "succeeded", final
+        assert final["result"]["indexed"] == 2 and final["result"]["embedded"] > 0
+        assert final["progress"]["done"] == final["progress"]["total"] > 0
+        server.wait_for_log(lambda line: "texts on Ray" in line["message"])
+        answer = server.client.post(
+            "/v1/ask", json={"question": "바다시 수산시장은 언제 이전해?"}
+        ).json()
+        assert any(q["citation"]["title"] == "바다시 수산시장 이전" for q in answer["quotes"])
