@@ -13,6 +13,8 @@ Sections (default: all, then the report):
     quality  answer quality: runs `python -m bench.quality` (docs/quality.md; owned by the
              quality work, not rendered here); a failure there does not stop the others
     report   render docs/performance.md and docs/img/*.png from the saved results
+    scale    Ray builds vs local, FAISS IVF-PQ/OPQ at 1M, BM25 memory, the 10M plan:
+             runs `python -m bench.scale` (docs/scale.md)
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ def main(argv: list[str] | None = None) -> None:
             "peer",
             "peer100k",
             "report",
+            "scale",
         ],
     )
     parser.add_argument(
@@ -85,6 +88,7 @@ def main(argv: list[str] | None = None) -> None:
             "peer",
             "peer100k",
             "report",
+            "scale",
         ]
     sizes = args.sizes or _sizes("1k,10k,100k,1m")
     os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
@@ -116,6 +120,12 @@ def main(argv: list[str] | None = None) -> None:
             rc = subprocess.run([sys.executable, "-m", "bench.quality"], check=False).returncode
             if rc:
                 log(f"quality: python -m bench.quality exited with {rc}; continuing")
+        elif name == "scale":
+            import subprocess
+
+            rc = subprocess.run([sys.executable, "-m", "bench.scale"], check=False).returncode
+            if rc:
+                log(f"scale: python -m bench.scale exited with {rc}; continuing")
         elif name == "report":
             from bench import report
 
