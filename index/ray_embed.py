@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from index.embedders import Embedder, create_embedder
-from index.errors import BuildError
+from index.errors import ArticleQAError, BuildError
 
 log = logging.getLogger("article_qa.index")
 LOCAL = "local"
@@ -228,7 +228,9 @@ class RayEmbedder:
                     done += len(vectors)
                     if on_progress:
                         on_progress(done)
-        except Exception as exc:  # a task error or a pool that ran out of restarts
+        except ArticleQAError:
+            raise  # from on_progress: the build was cancelled (a server shutting down)
+        except Exception as exc:  # a task error raised by the encoder, or Ray giving up
             raise BuildError(f"embedding on Ray failed: {_first_line(exc)}") from exc
         if done != len(texts):
             raise BuildError(f"embedding on Ray returned {done} of {len(texts)} vectors")

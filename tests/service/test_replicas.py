@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -188,3 +189,9 @@ def test_one_writer_two_readers_follow_upserts_and_refuse_a_corrupt_version(
         f"replicas: both readers served the writer's upsert after {max(lags):.2f} s "
         f"(bound {FOLLOW_WITHIN_SECONDS:.0f} s); {sum(load.ok.values())} queries, 0 failed"
     )
+
+
+def test_serve_rejects_an_unknown_role(run_cli: Callable[..., Any]) -> None:
+    result = run_cli("serve", "--role", "follower")
+    assert result.returncode == 2
+    assert "role" in result.stderr and "Traceback" not in result.stderr
