@@ -240,6 +240,15 @@ def serve(
     except (ValueError, ArticleQAError) as exc:
         _fail(InputError(str(exc)))
         return
+    if settings.ray_address:
+        # Here, on the main thread and before uvicorn: an unreachable cluster is one line.
+        from index.ray_embed import connect
+
+        try:
+            connect(settings.ray_address)
+        except ArticleQAError as exc:
+            _fail(exc)
+            return
     uvicorn.run(
         create_app(settings),
         host=host,

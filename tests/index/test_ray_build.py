@@ -203,6 +203,13 @@ def test_an_unreachable_cluster_is_a_clear_error_before_any_work(
     assert result.returncode == 1 and "is not 'auto', 'local'" in result.stderr
     assert not index_dir.exists()
 
+    # A server with an unreachable cluster does not start, with the same one-line error.
+    result = run_cli("serve", "--index-dir", index_dir, env={"ARTICLE_QA_RAY_ADDRESS": address})
+    assert result.returncode == 1, result.stderr
+    assert f"cannot reach the Ray cluster at {address}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not index_dir.exists()
+
 
 def test_cli_build_on_a_local_ray_cluster(
     run_cli: Callable[..., Any], few_articles: list[Article], tmp_path: Path
