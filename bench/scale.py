@@ -48,6 +48,7 @@ def _rss_mib() -> float:
 
 
 def build_section(texts_wanted: int) -> dict[str, Any]:
+    os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # loopback only
     import ray
 
     from index.builder import BuildOptions, build_index

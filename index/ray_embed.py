@@ -25,6 +25,7 @@ what one machine holds, the index itself must be sharded (docs/scale.md).
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import socket
 import threading
@@ -39,6 +40,7 @@ from index.errors import ArticleQAError, BuildError
 
 log = logging.getLogger("article_qa.index")
 LOCAL = "local"
+LOOPBACK_ONLY = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 AUTO = "auto"
 CONNECT_TIMEOUT_SECONDS = 5.0
 EmbedderFactory = Callable[[], Embedder]
@@ -105,6 +107,11 @@ def connect(target: str, *, num_cpus: int | None = None) -> None:
     is connected already. ``auto`` is the cluster of ``ray start`` on this machine (or
     ``RAY_ADDRESS``); ``local`` starts one inside this process (``num_cpus``, default all);
     anything else is HOST:PORT of a head node or ray://HOST:PORT of a Ray Client server."""
+    if target == LOCAL:
+        # Ray's single-machine mode: every Ray process listens on 127.0.0.1 only (by
+        # default they listen on all interfaces). Read when Ray is imported, so it holds
+        # only where this is the first import of Ray in the process.
+        os.environ.setdefault(LOOPBACK_ONLY, "0")
     ray = _import_ray()
     if ray.is_initialized():
         return

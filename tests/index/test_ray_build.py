@@ -12,6 +12,7 @@ import importlib.util
 import json
 import os
 import shutil
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,10 @@ from service.components import Components
 from tests.helpers import SAMPLE_JSONL
 from tests.service.server import free_port
 
+# Ray on loopback only (its single-machine mode), here and in the commands and servers
+# these tests start; set before anything imports Ray.
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+
 if importlib.util.find_spec("ray") is None:
     if os.environ.get("CI"):
         raise RuntimeError("Ray is not installed (make test installs the 'ray' extra)")
@@ -45,6 +50,7 @@ ARTICLES = 3
 def ray_cluster() -> Iterator[Any]:
     import ray
 
+    sigterm = signal.getsignal(signal.SIGTERM)
     ray.init(
         num_cpus=2,
         include_dashboard=False,
@@ -52,6 +58,8 @@ def ray_cluster() -> Iterator[Any]:
         configure_logging=False,
         object_store_memory=256 * 1024 * 1024,
     )
+    signal.signal(signal.SIGTERM, sigterm)  # ray.init replaces pytest's
+    assert ray.util.get_node_ip_address() == "127.0.0.1"  # loopback only
     try:
         yield ray
     finally:
@@ -87,8 +95,9 @@ def build(
 
 
 def crash_once(marker: str) -> Callable[[], Any]:
-    """An encoder factory whose first encoder kills its own process (the actor) on its
-    first chunk; ``marker`` records that it happened, so the restarted actor works."""
+    """An encoder factory whose first encoder kills its own process (the actor, with
+    SIGKILL, as the OOM killer or an operator would) on its first chunk; ``marker``
+    records that it happened, so the restarted actor works."""
 
     def make() -> Any:
         from index.embedders import create_embedder
@@ -105,7 +114,7 @@ def crash_once(marker: str) -> Callable[[], Any]:
                 if not os.path.exists(marker):
                     with open(marker, "w") as fh:
                         fh.write(str(os.getpid()))
-                    os._exit(1)
+                    os.kill(os.getpid(), signal.SIGKILL)
                 return inner.embed_passages(texts)
 
         return CrashOnce()
