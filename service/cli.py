@@ -53,6 +53,15 @@ def build(
     max_chars: Annotated[int, typer.Option(help="Passage size in characters.")] = 400,
     overlap: Annotated[int, typer.Option(help="Sentences shared by adjacent passages.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray",
+            help="Embed on Ray: auto (the running cluster), local (start one here), or the "
+            "cluster's HOST:PORT / ray://HOST:PORT. Default: ARTICLE_QA_RAY_ADDRESS, else "
+            "in process.",
+        ),
+    ] = None,
 ) -> None:
     """Build (or rebuild) the index from SOURCES."""
     from tqdm import tqdm
@@ -60,7 +69,7 @@ def build(
     from index.builder import BuildOptions
 
     try:
-        settings = _settings(index_dir=index_dir)
+        settings = _settings(index_dir=index_dir, ray_address=ray)
         comps = _components(settings)
         bar = tqdm(total=0, unit="text", desc="embedding", disable=None, file=sys.stderr)
 
@@ -74,8 +83,13 @@ def build(
             settings.index_dir,
             progress=progress,
             options=BuildOptions(max_chars=max_chars, overlap=overlap),
+            distributed=settings.ray_address is not None,
         )
         bar.close()
+        if settings.ray_address:
+            from index.ray_embed import disconnect
+
+            disconnect()
     except ArticleQAError as exc:
         _fail(exc)
         return
@@ -299,6 +313,10 @@ def serve(
     sources: Annotated[
         str | None, typer.Option(help="JSON list of sources for rebuilds (overrides settings).")
     ] = None,
+    role: Annotated[
+        str | None,
+        typer.Option(help="writer (default) or reader: a read replica that follows CURRENT."),
+    ] = None,
 ) -> None:
     """Serve the HTTP API with uvicorn."""
     import uvicorn
@@ -306,7 +324,7 @@ def serve(
     from service.app import create_app
 
     try:
-        overrides: dict[str, object] = {"index_dir": index_dir}
+        overrides: dict[str, object] = {"index_dir": index_dir, "role": role}
         if sources:
             overrides["sources"] = json.loads(sources)
         settings = _settings(**overrides)
@@ -318,6 +336,15 @@ def serve(
     except (ValueError, ArticleQAError) as exc:
         _fail(InputError(str(exc)))
         return
+    if settings.ray_address:
+        # Here, on the main thread and before uvicorn: an unreachable cluster is one line.
+        from index.ray_embed import connect
+
+        try:
+            connect(settings.ray_address)
+        except ArticleQAError as exc:
+            _fail(exc)
+            return
     uvicorn.run(
         create_app(settings),
         host=host,

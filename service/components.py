@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.builder import BuildOptions, BuildReport, ProgressFn, build_index
+from index.builder import BuildOptions, BuildReport, EmbedMissing, ProgressFn, build_index
 from index.cache import EmbeddingCache
 from index.embedders import Embedder, create_embedder
 from index.fetching import Fetcher, FetchOptions
@@ -82,6 +82,26 @@ class Components:
         self.splitter.split("준비 완료. 시작합니다.")
         self.embedder.embed_queries(["warm up"])
 
+    def distributed_embed(self, options: BuildOptions | None = None) -> EmbedMissing | None:
+        """The Ray embedding hook when ``ray_address`` is set, connected to the cluster
+        (a cluster that cannot be reached fails here, before a build reads anything)."""
+        target = self.settings.ray_address
+        if not target:
+            return None
+        from index.ray_embed import EmbedderSpec, RayEmbedder, connect
+
+        connect(target)
+        threads = self.settings.num_threads or 1
+        spec = EmbedderSpec(
+            backend=self.settings.embedder_backend,
+            model=self.settings.embedder_model,
+            query_prompt=self.settings.query_prompt,
+            passage_prompt=self.settings.passage_prompt,
+            num_threads=threads,
+        )
+        chunk = (options or BuildOptions()).batch_size
+        return RayEmbedder(spec, dim=self.embedder.dim, chunk_size=chunk, threads=threads)
+
     def answerer(self, index: LoadedIndex) -> Answerer:
         return Answerer(index, self.embedder, self.analyzer, self.answer_config())
 
@@ -103,6 +123,7 @@ class Components:
         progress: ProgressFn | None = None,
         options: BuildOptions | None = None,
         splitter: SentenceSplitter | None = None,
+        embed_missing: EmbedMissing | None = None,
     ) -> tuple[BuildReport, LoadedIndex]:
         """Build and publish a version; return the report and the version loaded, as the
         probe loaded and verified it."""
@@ -114,6 +135,7 @@ class Components:
             progress=progress,
             options=options,
             splitter=splitter,
+            embed_missing=embed_missing,
         )
         return report, index
 
@@ -127,6 +149,7 @@ class Components:
         progress: ProgressFn | None = None,
         options: BuildOptions | None = None,
         splitter: SentenceSplitter | None = None,
+        embed_missing: EmbedMissing | None = None,
     ) -> tuple[BuildReport, LoadedIndex, Answerer]:
         """:meth:`build`, plus the answerer that answered the probe (a server swaps both
         in without reading and checksumming the files again)."""
@@ -149,6 +172,7 @@ class Components:
             records=records,
             progress=progress,
             verify=probe,
+            embed_missing=embed_missing,
         )
         index, answerer = verified[-1]
         return report, index, answerer
@@ -170,7 +194,10 @@ class Components:
         extra: Sequence[Article] = (),
         progress: ProgressFn | None = None,
         options: BuildOptions | None = None,
+        distributed: bool = False,
     ) -> BuildReport:
+        """``distributed``: embed on Ray when ``ray_address`` is set (connecting first)."""
+        embed_missing = self.distributed_embed(options) if distributed else None
         result = read_sources(sources, fetcher=self.fetcher())
         articles = {a.id: a for a in result.articles}
         articles.update({a.id: a for a in extra})
@@ -181,6 +208,7 @@ class Components:
             records=result.records,
             progress=progress,
             options=options,
+            embed_missing=embed_missing,
         )
         report.fetched = result.fetched
         return report

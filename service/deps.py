@@ -87,12 +87,19 @@ def check_api_key(settings: Settings, token: str | None) -> None:
         raise ForbiddenError("the API key is not valid")
 
 
+def require_writer(ctx: Ctx) -> None:
+    """409 ``read_only_replica`` on a server of the reader role, before any auth: writes,
+    rebuilds and their jobs belong to the writer."""
+    ctx.indexer.require_writer()
+
+
 async def rate_limit(request: Request, ctx: Ctx) -> None:
     client = request.client.host if request.client else "unknown"
     ctx.limiter.check(client)
 
 
 Admin = Depends(require_admin)
+Writer = Depends(require_writer)
 RateLimited = Depends(rate_limit)
 ApiKey = Depends(require_api_key)
 # What every question endpoint depends on: the API key first, then the rate limit.

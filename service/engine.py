@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from index.builder import BuildOptions, BuildReport, ProgressFn
+from index.builder import BuildOptions, BuildReport, EmbedMissing, ProgressFn
 from index.errors import (
     ArticleQAError,
     BuildCancelledError,
@@ -74,6 +74,10 @@ class IndexEngine:
         index = self.components.open_index(self.index_dir)
         return self._swap(index, self.components.probe(index))
 
+    def serve(self, index: LoadedIndex) -> ServedIndex:
+        """Probe a loaded version and serve it (a reader following CURRENT)."""
+        return self._swap(index, self.components.probe(index))
+
     def open_or_fall_back(self) -> tuple[ServedIndex, bool]:
         """:meth:`open`; when the current version is damaged (a checksum or a file does
         not load), serve the newest older version that loads and answers instead, and
@@ -118,16 +122,23 @@ class IndexEngine:
     def rebuild(
         self, *, progress: ProgressFn | None = None, on_start: Callable[[], None] | None = None
     ) -> BuildReport:
-        """Build from the configured sources with the API articles applied."""
+        """Build from the configured sources with the API articles applied. Full
+        rebuilds embed on Ray when ARTICLE_QA_RAY_ADDRESS is set (connected before the
+        sources are read); article writes embed their few texts in process."""
         with self.writing(timeout=None):
             if on_start:
                 on_start()
+            embed_missing = self.components.distributed_embed()
             if progress:
                 progress("reading sources", 0, 0)
             result = read_sources(self.settings.sources, fetcher=self.components.fetcher())
             articles = self.store.load().apply(result.articles)
             report, _ = self.build(
-                articles, progress=progress, problems=result.problems, records=result.records
+                articles,
+                progress=progress,
+                problems=result.problems,
+                records=result.records,
+                embed_missing=embed_missing,
             )
             report.fetched = result.fetched
             return report
@@ -240,8 +251,10 @@ class IndexEngine:
         known: dict[str, Analyzed] | None = None,
         problems: Sequence[Problem] = (),
         records: int | None = None,
+        embed_missing: EmbedMissing | None = None,
     ) -> tuple[BuildReport, ServedIndex]:
-        """Build, verify and publish a version of ``articles``, then serve it."""
+        """Build, verify and publish a version of ``articles``, then serve it.
+        ``embed_missing`` embeds the texts missing from the cache elsewhere (Ray)."""
         split_done = 0
 
         def on_article() -> None:
@@ -265,6 +278,7 @@ class IndexEngine:
             progress=on_progress,
             options=self.build_options(),
             splitter=ReusingSplitter(self.components.splitter, known, on_article),
+            embed_missing=embed_missing,
         )
         return report, self._swap(index, answerer)
 

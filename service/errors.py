@@ -13,6 +13,8 @@ The tree lives in :mod:`index.errors`; the service adds these leaves::
     │   └── LimitError (413)           over a configured limit (body, question, batch)
     ├── NotFoundError (404)
     │   └── ModelNotFoundError         a chat completion for a model other than article-qa
+    ├── ConflictError (409)
+    │   └── ReadOnlyReplicaError       a write sent to a server of the reader role
     ├── AuthError (401)
     │   └── ForbiddenError (403)
     │       └── AdminDisabledError     no admin token configured: admin endpoints are off
@@ -38,6 +40,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from index.errors import (
     ArticleQAError,
+    ConflictError,
     IndexLoadError,
     InputError,
     InvalidRequestError,
@@ -96,6 +99,17 @@ class ModelNotFoundError(NotFoundError):
 
 class AdminDisabledError(ForbiddenError):
     code = "admin_disabled"
+
+
+class ReadOnlyReplicaError(ConflictError):
+    code = "read_only_replica"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this server is a read replica (role reader): send article writes, rebuilds "
+            "and job queries to the server of the writer role",
+            details={"role": "reader", "writer_role": "writer"},
+        )
 
 
 class RateLimitedError(ArticleQAError):

@@ -22,8 +22,10 @@ from index.errors import ArticleQAError, ConflictError, IndexLoadError, Manifest
 from index.models import Article
 from service.components import Components
 from service.engine import IndexEngine
+from service.errors import ReadOnlyReplicaError
 from service.jobs import Job, JobKind, JobStore
 from service.metrics import Metrics
+from service.replica import IndexFollower
 from service.serving import IndexHolder
 from service.settings import Settings
 
@@ -45,13 +47,25 @@ class IndexManager:
         self.jobs = JobStore(self.index_dir / "jobs")
         self._submit_lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="article-qa-index")
+        # The reader role follows CURRENT instead of writing (service/replica.py).
+        self.follower: IndexFollower | None = None
+        if settings.role == "reader":
+            self.follower = IndexFollower(
+                self.index_dir,
+                holder,
+                lambda folder: self.engine.serve(components.open_version(folder)),
+                interval=settings.follow_interval_seconds,
+            )
 
     # -- lifecycle ---------------------------------------------------------------------
 
     def start(self) -> None:
         """Serve the index on disk; build it when there is none, or when it was built
         for another format or embedder, but sources are configured; bring it up to date
-        with the API articles when it is behind."""
+        with the API articles when it is behind. A reader only follows CURRENT."""
+        if self.follower is not None:
+            self.follower.start()
+            return
         for job in self.jobs.recover():
             log.warning("job %s (%s) was interrupted by a restart", job.id, job.kind)
         overlay = self.store.load()
@@ -90,6 +104,8 @@ class IndexManager:
     def shutdown(self) -> None:
         """Cancel queued work, stop a running build at its next article or batch, and
         wait for the worker to finish."""
+        if self.follower is not None:
+            self.follower.stop()
         self.engine.cancel()
         self._executor.shutdown(wait=True, cancel_futures=True)
         for job in self.jobs.active():
@@ -109,14 +125,26 @@ class IndexManager:
             "counts": served.counts() if served else None,
             "api_articles": self.store.load().counts(),
             "building": bool(self.jobs.active()),
+            "role": self.settings.role,
         }
+
+    def readiness(self) -> dict[str, Any]:
+        """What ``/readyz`` adds: the role, and for a reader what it follows and the last
+        version it refused."""
+        return self.follower.status() if self.follower else {"role": self.settings.role}
+
+    def require_writer(self) -> None:
+        if self.follower is not None:
+            raise ReadOnlyReplicaError()
 
     # -- article writes (request threads): the engine's ----------------------------------
 
     def upsert(self, articles: Sequence[Article]) -> dict[str, Any]:
+        self.require_writer()
         return self.engine.upsert(articles)
 
     def delete(self, article_id: str) -> dict[str, Any]:
+        self.require_writer()
         return self.engine.delete(article_id)
 
     def holder_error(self) -> IndexLoadError:
@@ -127,6 +155,7 @@ class IndexManager:
     def request_rebuild(self) -> Job:
         """Queue a full rebuild. A rebuild already waiting to start is returned instead
         of queueing a second one (it will read the sources when it starts)."""
+        self.require_writer()
         if not self.settings.sources:
             raise ConflictError(
                 "no sources are configured (ARTICLE_QA_SOURCES), so a rebuild would drop "

@@ -479,6 +479,9 @@ class IndexStatus(_Response):
         description="Articles upserted and deleted through the API (kept across rebuilds)."
     )
     building: bool = Field(description="A build or rebuild is queued or running.")
+    role: Literal["writer", "reader"] = Field(
+        "writer", description="`writer`, or `reader` (a read replica that follows CURRENT)."
+    )
 
 
 class Health(_Response):
@@ -488,6 +491,11 @@ class Health(_Response):
 class Ready(_Response):
     status: str
     version: str
+    details: dict[str, Any] = Field(
+        default_factory=dict,
+        description="`role`; a reader adds `following`, `poll_seconds`, `checked_at` and "
+        "`refused` (the last version it would not serve, and why).",
+    )
 
 
 class ErrorDetail(BaseModel):

@@ -114,8 +114,23 @@ class Settings(BaseSettings):
         "INFO", description="Log level."
     )
     log_json: bool = Field(False, description="Write logs (and request logs) as JSON lines.")
+    role: Literal["writer", "reader"] = Field(
+        "writer",
+        description="`writer` builds and writes the index; `reader` only serves it and "
+        "follows `CURRENT` (read replica).",
+    )
+    follow_interval_seconds: float = Field(
+        1.0,
+        gt=0,
+        description="How often a reader checks `CURRENT` for a new version.",
+    )
+    ray_address: str | None = Field(
+        None,
+        description="Embed full rebuilds on Ray: `auto`, `local` or a cluster address; "
+        "unset embeds in process.",
+    )
 
-    @field_validator("embedder_model")
+    @field_validator("embedder_model", "ray_address")
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:
         return value or None

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Response
 from index.errors import RecordError
 from index.models import Article
 from index.readers import article_from_record
-from service.deps import Admin, Ctx
+from service.deps import Admin, Ctx, Writer
 from service.errors import InvalidRequestError
 from service.limits import check_batch
 from service.routes.responses import errors
@@ -78,7 +78,7 @@ def get_article(article_id: ArticleId, ctx: Ctx, response: Response) -> dict[str
 @router.post(
     "/articles",
     response_model=UpsertResponse,
-    dependencies=[Admin],
+    dependencies=[Writer, Admin],
     responses=errors(400, 401, 403, 409, 413, 422, 503),
     summary="Add or replace articles (admin)",
 )
@@ -92,7 +92,7 @@ def upsert_articles(body: UpsertRequest, ctx: Ctx) -> dict[str, Any]:
 @router.delete(
     "/articles/{article_id:path}",
     response_model=DeleteResponse,
-    dependencies=[Admin],
+    dependencies=[Writer, Admin],
     responses=errors(401, 403, 404, 409, 503),
     summary="Delete an article (admin)",
 )

@@ -24,9 +24,11 @@ def healthz() -> dict[str, Any]:
 )
 def readyz(ctx: Ctx) -> dict[str, Any]:
     """Ready once an index is served. Every index is served only after a probe query
-    has been answered on it (at start and after each build)."""
+    has been answered on it (at start and after each build). ``details`` has the role; a
+    reader adds what it follows and the last version it refused (it keeps serving the
+    one before)."""
     served = ctx.holder.require()
-    return {"status": "ready", "version": served.version}
+    return {"status": "ready", "version": served.version, "details": ctx.indexer.readiness()}
 
 
 @router.get(

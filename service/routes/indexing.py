@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from service.deps import Admin, Ctx
+from service.deps import Admin, Ctx, Writer
 from service.routes.responses import errors
 from service.schemas import IndexStatus, JobOut
 
@@ -22,7 +22,7 @@ def index_status(ctx: Ctx) -> dict[str, Any]:
     "/rebuild",
     status_code=202,
     response_model=JobOut,
-    dependencies=[Admin],
+    dependencies=[Writer, Admin],
     responses=errors(401, 403, 409),
     summary="Start a full rebuild from the configured sources (admin)",
 )
@@ -39,8 +39,8 @@ def rebuild(ctx: Ctx, response: Response) -> dict[str, Any]:
 @router.get(
     "/jobs/{job_id}",
     response_model=JobOut,
-    dependencies=[Admin],
-    responses=errors(401, 403, 404),
+    dependencies=[Writer, Admin],
+    responses=errors(401, 403, 404, 409),
     summary="A rebuild job's status and progress (admin)",
 )
 def job_status(job_id: str, ctx: Ctx) -> dict[str, Any]:

@@ -55,11 +55,12 @@ def admin() -> dict[str, str]:
 def spawn(
     server_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Callable[..., Server]]:
-    """``spawn(name, **settings)`` makes a (not yet started) server with those settings."""
+    """``spawn(name, index_dir=None, **settings)`` makes a (not yet started) server with
+    those settings (on its own index directory unless ``index_dir`` is given)."""
     started: list[Server] = []
 
-    def make(name: str, **settings: Any) -> Server:
-        srv = Server(tmp_path_factory.mktemp(name), server_env, settings)
+    def make(name: str, index_dir: Path | None = None, **settings: Any) -> Server:
+        srv = Server(tmp_path_factory.mktemp(name), server_env, settings, index_dir=index_dir)
         started.append(srv)
         return srv
 

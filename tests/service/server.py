@@ -43,9 +43,16 @@ class Server:
     """Starts, stops, kills and restarts one server configured by ``settings``
     (ARTICLE_QA_* names without the prefix, values as strings or JSON-able)."""
 
-    def __init__(self, workdir: Path, env: dict[str, str], settings: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        env: dict[str, str],
+        settings: dict[str, Any],
+        *,
+        index_dir: Path | None = None,
+    ) -> None:
         self.workdir = workdir
-        self.index_dir = workdir / "index"
+        self.index_dir = index_dir or workdir / "index"
         self.log_path = workdir / "server.log"
         self.env = dict(env)
         for key, value in settings.items():
