@@ -309,7 +309,7 @@ def run(seconds: float = 30, skip_build: bool = False) -> dict[str, Any]:
     save("encoder", result)
     result["gpu"] = gpu_section(2000)
     save("encoder", result)
-    render(result)
+    render()  # from the saved results, which carry the machine and the command
     return result
 
 
