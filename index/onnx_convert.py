@@ -101,6 +101,21 @@ def build_model(e5: E5File, *, nbits: bool | Callable[[str], bool] = False):
             w = const(f"{prefix}.t", e5.dequantize(prefix, rows).T.copy())
             nodes.append(helper.make_node("MatMul", [x, w], [out]))
 
+    def skip_layer_norm(x: str, skip: str, norm: str, bias: str, out: str) -> None:
+        """out = LayerNorm(x + bias + skip), with the norm's .w/.b and the bias from the file."""
+        weights = [
+            const(name, e5.float_tensor(name).copy()) for name in (f"{norm}.w", f"{norm}.b", bias)
+        ]
+        nodes.append(
+            helper.make_node(
+                "SkipLayerNormalization",
+                [x, skip, *weights],
+                [out],
+                domain="com.microsoft",
+                epsilon=hdr.eps,
+            )
+        )
+
     mask = "attention_mask"
     nodes.append(
         helper.make_node(
@@ -133,21 +148,7 @@ def build_model(e5: E5File, *, nbits: bool | Callable[[str], bool] = False):
             )
         )
         linear(f"{p}.ao.w", hidden, hidden, f"{p}.ctx", f"{p}.ao")
-        nodes.append(
-            helper.make_node(
-                "SkipLayerNormalization",
-                [
-                    f"{p}.ao",
-                    x,
-                    const(f"{p}.aln.w", e5.float_tensor(f"{p}.aln.w").copy()),
-                    const(f"{p}.aln.b", e5.float_tensor(f"{p}.aln.b").copy()),
-                    const(f"{p}.ao.b", e5.float_tensor(f"{p}.ao.b").copy()),
-                ],
-                [f"{p}.x1"],
-                domain="com.microsoft",
-                epsilon=hdr.eps,
-            )
-        )
+        skip_layer_norm(f"{p}.ao", x, f"{p}.aln", f"{p}.ao.b", f"{p}.x1")
         linear(f"{p}.fi.w", ff, hidden, f"{p}.x1", f"{p}.fi")
         nodes.append(
             helper.make_node(
@@ -158,21 +159,7 @@ def build_model(e5: E5File, *, nbits: bool | Callable[[str], bool] = False):
             )
         )
         linear(f"{p}.fo.w", hidden, ff, f"{p}.gelu", f"{p}.fo")
-        nodes.append(
-            helper.make_node(
-                "SkipLayerNormalization",
-                [
-                    f"{p}.fo",
-                    f"{p}.x1",
-                    const(f"{p}.oln.w", e5.float_tensor(f"{p}.oln.w").copy()),
-                    const(f"{p}.oln.b", e5.float_tensor(f"{p}.oln.b").copy()),
-                    const(f"{p}.fo.b", e5.float_tensor(f"{p}.fo.b").copy()),
-                ],
-                [f"{p}.out"],
-                domain="com.microsoft",
-                epsilon=hdr.eps,
-            )
-        )
+        skip_layer_norm(f"{p}.fo", f"{p}.x1", f"{p}.oln", f"{p}.fo.b", f"{p}.out")
         x = f"{p}.out"
 
     # Mean over the real tokens: sum(h * m) / sum(m).
