@@ -52,14 +52,7 @@ def create_app(settings: Settings | None = None, components: Components | None =
     given = components
     # The MCP transport's session manager runs once per instance, and an app can start
     # more than once (tests do), so each start makes its own; /mcp forwards to it.
-    mcp_current: list[ASGIApp] = []
-
-    async def mcp_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
-        if not mcp_current:  # between a stop and the next start
-            body = {"error": {"code": "unavailable", "message": "starting", "details": {}}}
-            await JSONResponse(body, status_code=503)(scope, receive, send)
-            return
-        await mcp_current[-1](scope, receive, send)
+    mcp_endpoint = _Forward()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, AppContext]]:
@@ -79,8 +72,7 @@ def create_app(settings: Settings | None = None, components: Components | None =
         try:
             await anyio.to_thread.run_sync(indexer.start)
             sync.start()
-            mcp_server, endpoint = mcp_http_endpoint(settings)
-            mcp_current.append(endpoint)
+            mcp_server, mcp_endpoint.target = mcp_http_endpoint(settings)
             # The MCP transport's task group lives as long as the app.
             async with mcp_server.session_manager.run():
                 yield {
@@ -94,7 +86,7 @@ def create_app(settings: Settings | None = None, components: Components | None =
                     )
                 }
         finally:
-            mcp_current.clear()
+            mcp_endpoint.target = None
             await anyio.to_thread.run_sync(sync.stop)
             await anyio.to_thread.run_sync(indexer.shutdown)
             metrics.unwatch_index()
@@ -128,3 +120,18 @@ def create_app(settings: Settings | None = None, components: Components | None =
         )
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     return app
+
+
+class _Forward:
+    """An ASGI app that passes requests to ``target`` (a class, so that Starlette routes
+    it as an ASGI app for every method, not as a GET request handler)."""
+
+    def __init__(self) -> None:
+        self.target: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.target is None:  # between a stop and the next start
+            body = {"error": {"code": "unavailable", "message": "starting", "details": {}}}
+            await JSONResponse(body, status_code=503)(scope, receive, send)
+            return
+        await self.target(scope, receive, send)
