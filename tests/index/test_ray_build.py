@@ -46,6 +46,10 @@ from index.ray_embed import EmbedderSpec, RayEmbedder  # noqa: E402
 ARTICLES = 3
 
 
+# Every test here starts or uses a local Ray: the full suite, not the edit loop.
+pytestmark = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
 def ray_cluster() -> Iterator[Any]:
     import ray
