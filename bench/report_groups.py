@@ -401,6 +401,8 @@ def g_bm25(r: Results) -> dict[str, Any]:
         ),  # fmt: skip
         "speedup_range": _range(ratios, 1, "×") if ratios else NA,
         "numpy_100k": big["latency_ms"]["bm25_numpy"]["p50"],
+        "speedup_100k": big["latency_ms"]["bm25_numpy"]["p50"]
+        / big["latency_ms"]["bm25_numba"]["p50"],
         "numba_100k": big["latency_ms"]["bm25_numba"]["p50"],
         "share_pct": share * 100,
         "jit_s": sum(j for j in jit if j) / max(1, len([j for j in jit if j])),
@@ -539,6 +541,7 @@ def g_peer100k(r: Results) -> dict[str, Any]:
         if "error" not in x:
             p50 = x["latency_ms"]["p50"]
             out[f"{x['peer'].replace('-', '_')}_p50"] = p50
+            out[f"{x['peer'].replace('-', '_')}_s"] = p50 / 1000
     return out
 
 
