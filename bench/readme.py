@@ -84,6 +84,28 @@ FIGURES: dict[str, Figure] = {
         "quality",
         lambda r: _count(r["chat"]["follow_up"]["hit@3"], r["chat"]["follow_up"]["turns"]),
     ),
+    # bench/fit.py (docs/ranking.md): held-out figures kept in the params file it writes
+    **{
+        f"ranking.{which}.{dataset}.{metric}": (
+            "ranking",
+            lambda r, w=which, d=dataset, m=metric: f"{r['meta'][w][d][m]:.3f}",
+        )
+        for which in ("cross_validated", "hand_rule")
+        for dataset in (
+            "public",
+            "public-en",
+            "leave-out",
+            "leave-out-en",
+            "distractor",
+            "ontopic",
+            "ontopic-en",
+            "offtopic",
+            "offtopic:near",
+            "offtopic:realtime",
+        )
+        for metric in ("hit1_off", "hit3_off", "hit1", "hit3", "answered", "refused")
+    },
+    "ranking.threshold": ("ranking", lambda r: f"{r['threshold']}"),
     # bench/report.py (docs/performance.md)
     **{
         f"performance.{group}.{name}": (
@@ -125,6 +147,10 @@ def sources(dirs: tuple[Path, ...] = (RESULTS, KEPT)) -> dict[str, Any]:
         if path.is_file():
             out["quality"] = {**json.loads(path.read_text()), "_path": str(path)}
             break
+    from qa.ranking import FITTED
+
+    if FITTED.is_file():
+        out["ranking"] = json.loads(FITTED.read_text(encoding="utf-8"))
     got = groups(load_results(dirs=dirs))
     out["performance"] = {k: g for k, g in got.items() if g.values is not None}
     return out
