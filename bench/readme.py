@@ -22,7 +22,7 @@ from bench.common import ROOT, VAR
 from bench.report import KEPT, RESULTS, groups, load_results
 
 README = ROOT / "README.md"
-MARKER = re.compile(r"<!-- bench:([\w.@-]+) -->(.*?)<!-- /bench -->", re.S)
+MARKER = re.compile(r"<!-- bench:([\w.@:-]+) -->(.*?)<!-- /bench -->", re.S)
 
 
 def _query_ratio(res: dict) -> str:
