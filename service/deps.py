@@ -31,8 +31,8 @@ class AppContext:
     limiter: RateLimiter
 
 
-# The guards below that do no I/O are ``async def``: FastAPI runs a sync dependency in
-# its thread pool, one hand-off per dependency and request (measured: docs/encoder.md).
+# Dependencies that do no I/O are ``async def``: FastAPI runs a sync one in its thread
+# pool, a hand-off per dependency and request.
 async def get_context(request: Request) -> AppContext:
     return request.state.ctx
 
