@@ -468,16 +468,17 @@ def render(result: dict[str, Any] | None = None) -> Path:
         lines += [
             "## HTTP `/v1/ask`",
             "",
-            "| index | engine | p50 (ms) | p99 (ms) | RSS (MiB) |",
-            "|---|---|---|---|---|",
+            "| index | engine | p50 (ms) | p99 (ms) | RSS (MiB) | load average after |",
+            "|---|---|---|---|---|---|",
         ]
         for r in http:
             if "skipped" in r:
-                lines.append(f"| {r['index']} | — | skipped: {r['skipped']} | | |")
+                lines.append(f"| {r['index']} | — | skipped: {r['skipped']} | | | |")
                 continue
             lines.append(
                 f"| {r['index']} | {r['engine']} | {r['client_ms']['p50']} | "
-                f"{r['client_ms']['p99']} | {r.get('server_rss_mb', '')} |"
+                f"{r['client_ms']['p99']} | {r.get('server_rss_mb', '')} | "
+                f"{(r.get('loadavg') or [''])[0]} |"
             )
         by = {(r["engine"], r["index"]): r for r in http if "client_ms" in r}
         for name in ("public", "100k"):
