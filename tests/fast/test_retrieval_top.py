@@ -1,0 +1,49 @@
+"""The retrievers' top-k selection and filtered dense search, against brute force."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index.store import LoadedIndex
+from qa.retrieval import DenseRetriever, HybridRetriever, _top, _top_positive
+
+
+def _reference(scores: np.ndarray, k: int, allowed: np.ndarray | None, floor: float) -> list:
+    rows = [r for r in range(len(scores)) if scores[r] > floor and (allowed is None or allowed[r])]
+    return sorted(rows, key=lambda r: (-scores[r], r))[:k]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_top_is_the_best_k_with_ties_in_row_order(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 400))
+    # Few distinct values, many zeros: ties at the cut and everywhere else.
+    scores = rng.choice([0.0, 0.0, 0.5, 1.0, 2.5], size=n).astype(np.float32)
+    allowed = rng.random(n) < 0.7 if seed % 2 else None
+    for k in (1, 5, 50, n + 3):
+        assert _top_positive(scores, k, allowed).tolist() == _reference(scores, k, allowed, 0.0)
+        assert _top(scores, k, allowed).tolist() == _reference(scores, k, allowed, -np.inf)
+
+
+def test_top_of_nothing_is_empty() -> None:
+    assert _top_positive(np.zeros(10, np.float32), 5, None).tolist() == []
+    assert _top(np.ones(3, np.float32), 5, np.zeros(3, bool)).tolist() == []
+
+
+def test_filtered_dense_search_returns_only_allowed_rows(fake_index: LoadedIndex) -> None:
+    dense = DenseRetriever(fake_index)
+    n = fake_index.passage_count
+    query = fake_index.sentence_vectors_at([0])[0]
+    everything = dense.scores(query, n, None)
+    for allowed in (np.arange(n) % 2 == 0, np.arange(n) == n - 1, np.zeros(n, bool)):
+        found = dense.scores(query, n, allowed)
+        assert set(found) == set(np.flatnonzero(allowed).tolist())
+        assert all(found[r] == pytest.approx(everything[r], abs=1e-6) for r in found)
+
+
+def test_passage_vectors_are_the_stored_ones(fake_index: LoadedIndex) -> None:
+    rows = list(range(min(5, fake_index.passage_count)))
+    vectors = HybridRetriever(fake_index)._passage_vectors(rows)
+    for row, vector in zip(rows, vectors, strict=True):
+        assert np.array_equal(vector, fake_index.faiss_index.reconstruct(row))
