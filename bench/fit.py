@@ -494,7 +494,7 @@ def render(model, hand: dict, held_out: dict, rows: list[dict[str, float]]) -> s
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.fit", description=__doc__)
-    parser.add_argument("--pool", type=int, default=10, help="candidate passages")
+    parser.add_argument("--pool", type=int, default=6, help="candidate passages")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--c", type=float, default=1.0, help="confidence: inverse L2 strength")
     parser.add_argument("--c-sentence", type=float, default=0.1, help="sentences: the same")

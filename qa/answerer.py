@@ -12,6 +12,7 @@ import numpy as np
 from index.embedders import Embedder
 from index.errors import InputError
 from index.lexical import MorphemeAnalyzer
+from index.morphs import SentenceMorphs
 from index.store import LoadedIndex
 from index.text import is_blank, is_korean
 from qa.answer_span import find_answer_span
@@ -289,14 +290,18 @@ class Answerer:
             a = self.index.sentence_article(c.row)
             row[col["key_missing"]] = len(missing_by_article[a]) / n_keys
             row[col["time_bonus"]] = bonus.get(c.row, 0.0)
-            if parsed.kind != "other":
-                names = self.index.morphs[c.row].names
-                row[col["answer_span"]] = float(find_answer_span(parsed, text, names) is not None)
+            morphs = c.morphs or self.index.morphs[c.row]
+            if parsed.kind in ("number", "date"):
+                span = find_answer_span(parsed, text, morphs.names)
+                row[col["answer_span"]] = float(span is not None)
+            elif parsed.kind in ("person", "place"):
+                # A name the question does not hold: the type cue says it already.
+                row[col["answer_span"]] = c.cue
             cross = float(is_korean(text) != q_korean)
             row[col["cross_script"]] = cross
             row[col["cross_dense_gap"]] = cross * row[col["dense_gap"]]
             row[col["cross_passage_dense"]] = cross * hit.dense
-            row[col["anaphor"]] = float(self._continues(c.row))
+            row[col["anaphor"]] = float(self._continues(c.row, morphs))
         return x
 
     def focus_of(self, parsed: ParsedQuestion, cand: ScoredSentence) -> dict[str, float]:
@@ -367,12 +372,14 @@ class Answerer:
             return [row, row + 1]
         return [row]
 
-    def _continues(self, row: int) -> bool:
+    def _continues(self, row: int, morphs: SentenceMorphs | None = None) -> bool:
         """The sentence leans on the one before it: it opens with a pronoun or
         demonstrative, or (Korean) its subject is left out."""
         if starts_with_anaphor(self.index.sentence_text(row)):
             return True
-        return self.config.join_elided_subjects and self.index.morphs[row].elided_subject
+        if not self.config.join_elided_subjects:
+            return False
+        return (morphs or self.index.morphs[row]).elided_subject
 
     def _quote(
         self, rows: list[int], cand: ScoredSentence, parsed: ParsedQuestion, dedup: QuoteDeduper

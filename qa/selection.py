@@ -57,6 +57,8 @@ class ScoredSentence:
     passage_score: float
     focused: float = 0.0
     cue: float = 0.0
+    # The sentence's stored morphemes, decoded once for all the features that read them.
+    morphs: SentenceMorphs | None = None
 
 
 def starts_with_anaphor(sentence: str) -> bool:
@@ -157,6 +159,8 @@ def score_sentences(
         passage_row, pscore = best_passage[row]
         # The ranking model scores the candidate (qa/ranking.py); until then, dense.
         score = float(d)
-        out.append(ScoredSentence(row, score, float(d), lexical, passage_row, pscore, focused, cue))
+        out.append(
+            ScoredSentence(row, score, float(d), lexical, passage_row, pscore, focused, cue, morphs)
+        )
     out.sort(key=lambda s: -s.score)
     return out
