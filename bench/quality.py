@@ -145,7 +145,7 @@ def plots(rows: list[Row], own: dict[str, list[float]], chosen: float) -> None:
     fig.savefig(IMG / "recall_at_k.png", dpi=110)
     plt.close(fig)
 
-    thresholds = np.round(np.arange(0.70, 1.15, 0.01), 2)
+    thresholds = np.round(np.arange(0.05, 1.0, 0.01), 2)
     pub = np.array([r.confidence for r in rows])
     on, off = np.array(own["ontopic"]), np.array(own["offtopic"])
     fig, ax = plt.subplots(figsize=(6, 4))
@@ -225,7 +225,8 @@ def main(argv: list[str] | None = None) -> None:
                 "ontopic_answered": float(np.mean(np.array(own["ontopic"]) >= t)),
                 "offtopic_refused": float(np.mean(np.array(own["offtopic"]) < t)),
             }
-            for t in np.round(np.arange(0.80, 1.06, 0.02), 2)
+            # The fitted confidence is a probability; the served threshold is among these.
+            for t in sorted({*np.round(np.arange(0.30, 1.0, 0.05), 2), round(chosen, 4)})
         ],
         "chat": {k: v for k, v in chat.items() if k != "turns"},
         "seconds": round(time.perf_counter() - started, 1),
