@@ -19,6 +19,7 @@ from qa.answer_span import find_answer_span
 from qa.focus import check_focus
 from qa.question import ParsedQuestion, missing_keys, parse_question
 from qa.ranking import (
+    CROSSED,
     SENTENCE_FEATURES,
     RankingModel,
     default_model,
@@ -268,6 +269,8 @@ class Answerer:
         if not scored:
             return x
         col = {name: i for i, name in enumerate(SENTENCE_FEATURES)}
+        plain = [col[name] for name in CROSSED]
+        crossed = [col[f"cross_{name}"] for name in CROSSED]
         rank = {h.row: i for i, h in enumerate(pool)}
         hit_of = {h.row: h for h in pool}
         top_bm25 = max((h.lexical for h in pool), default=0.0) or 1.0
@@ -299,9 +302,9 @@ class Answerer:
                 row[col["answer_span"]] = c.cue
             cross = float(is_korean(text) != q_korean)
             row[col["cross_script"]] = cross
-            row[col["cross_dense_gap"]] = cross * row[col["dense_gap"]]
-            row[col["cross_passage_dense"]] = cross * hit.dense
             row[col["anaphor"]] = float(self._continues(c.row, morphs))
+            if cross:
+                row[crossed] = row[plain]
         return x
 
     def focus_of(self, parsed: ParsedQuestion, cand: ScoredSentence) -> dict[str, float]:

@@ -25,6 +25,23 @@ import numpy as np
 PARAMS_DIR = Path(__file__).resolve().parent / "params"
 PARAMS_VERSION = 1
 
+# Signals whose worth changes when question and sentence are in different scripts
+# (lexical ones are void there, dense ones run lower): each also enters as
+# ``cross_<name>``, its value when the scripts differ and 0 otherwise, so the model
+# weighs them apart for cross-lingual questions.
+CROSSED = (
+    "dense_gap",
+    "passage_dense",
+    "lexical",
+    "focused",
+    "passage",
+    "passage_rank",
+    "passage_bm25",
+    "type_cue",
+    "answer_span",
+    "key_missing",
+)
+
 # Per candidate sentence.
 SENTENCE_FEATURES = (
     "dense",  # cosine of the sentence's stored vector to the question
@@ -41,9 +58,7 @@ SENTENCE_FEATURES = (
     "answer_span",  # an answer of the asked type is found in the sentence
     "cross_script",  # question and sentence are written in different scripts
     "anaphor",  # the sentence leans on the one before it
-    # Across scripts lexical signals are void: the dense ones get their own weights.
-    "cross_dense_gap",
-    "cross_passage_dense",
+    *(f"cross_{name}" for name in CROSSED),
 )
 
 # Per question, from the best candidate and the list around it.

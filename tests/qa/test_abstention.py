@@ -12,9 +12,9 @@ from index.store import LoadedIndex
 from tests.helpers import Asked, assert_quotes_valid, note
 
 # The 40 questions of offtopic.jsonl are the hard kind: about the sample's own companies
-# and people. The fitted confidence (qa/ranking.py) refuses 27 of them against the hand
-# rule's 30, while it refuses far more of the other unanswerable sets (leave-article-out
-# 0.92 vs 0.81, questions about now 0.76 vs 0.60, cross-validated: docs/ranking.md).
+# and people. The fitted confidence (qa/ranking.py) refuses a few fewer of them than the
+# hand rule's 30 (docs/quality.md), while it refuses far more of the other unanswerable
+# sets (leave-article-out, questions about now; cross-validated in docs/ranking.md).
 REFUSAL_FLOOR = 0.65
 ANSWERED_FLOOR = 0.8
 
