@@ -197,11 +197,11 @@ def main(argv: list[str] | None = None) -> None:
     if not PUBLIC.is_dir():
         raise SystemExit(f"the public evaluation set is not at {PUBLIC}")
 
-    from qa.answerer import default_min_confidence
+    from qa.ranking import default_model
 
     started = time.perf_counter()
     comps = _components(args.eval_index, args.cache_dir)
-    chosen = default_min_confidence(comps.embedder.backend)
+    chosen = default_model(comps.embedder.backend).threshold
     _ensure_index(comps, [PUBLIC / "articles.jsonl"], args.eval_index)
     rows = public_rows(comps, args.eval_index)
     _ensure_index(comps, [ROOT / "data" / "sample"], args.sample_index)

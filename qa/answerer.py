@@ -22,7 +22,6 @@ from qa.ranking import (
     CROSSED,
     SENTENCE_FEATURES,
     RankingModel,
-    default_model,
     hand_model,
     question_features,
 )
@@ -36,11 +35,6 @@ from qa.selection import (
 from qa.syndication import QuoteDeduper
 from qa.time_scope import TimeScope
 from qa.types import Answer, Citation, PassageResult, Quote, format_answer
-
-
-def default_min_confidence(backend: str) -> float:
-    """The served threshold of the backend's default ranking model (qa/ranking.py)."""
-    return default_model(backend).threshold
 
 
 @dataclass

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -152,9 +152,6 @@ class RankingModel:
         if self.quote_gap is not None:
             return score >= best - self.quote_gap
         return score >= best * self.quote_ratio
-
-    def with_threshold(self, threshold: float) -> RankingModel:
-        return replace(self, threshold=threshold)
 
     def to_dict(self) -> dict[str, Any]:
         return {
