@@ -19,7 +19,9 @@ from qa.answer_span import find_answer_span
 from qa.focus import check_focus
 from qa.question import ParsedQuestion, missing_keys, parse_question
 from qa.ranking import (
-    CROSSED,
+    CROSSED_COPY,
+    CROSSED_PLAIN,
+    SENTENCE_COLUMN,
     SENTENCE_FEATURES,
     RankingModel,
     hand_model,
@@ -262,9 +264,7 @@ class Answerer:
         x = np.zeros((len(scored), len(SENTENCE_FEATURES)), dtype=np.float64)
         if not scored:
             return x
-        col = {name: i for i, name in enumerate(SENTENCE_FEATURES)}
-        plain = [col[name] for name in CROSSED]
-        crossed = [col[f"cross_{name}"] for name in CROSSED]
+        col = SENTENCE_COLUMN
         rank = {h.row: i for i, h in enumerate(pool)}
         hit_of = {h.row: h for h in pool}
         top_bm25 = max((h.lexical for h in pool), default=0.0) or 1.0
@@ -298,7 +298,7 @@ class Answerer:
             row[col["cross_script"]] = cross
             row[col["anaphor"]] = float(self._continues(c.row, morphs))
             if cross:
-                row[crossed] = row[plain]
+                row[CROSSED_COPY] = row[CROSSED_PLAIN]
         return x
 
     def focus_of(self, parsed: ParsedQuestion, cand: ScoredSentence) -> dict[str, float]:

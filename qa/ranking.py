@@ -87,6 +87,12 @@ CONFIDENCE_FEATURES = (
     "cross_max_lexical",
 )
 
+# Column of each feature, and of each crossed signal's plain and cross_ copies.
+SENTENCE_COLUMN = {name: i for i, name in enumerate(SENTENCE_FEATURES)}
+CONFIDENCE_COLUMN = {name: i for i, name in enumerate(CONFIDENCE_FEATURES)}
+CROSSED_PLAIN = [SENTENCE_COLUMN[name] for name in CROSSED]
+CROSSED_COPY = [SENTENCE_COLUMN[f"cross_{name}"] for name in CROSSED]
+
 
 @dataclass(frozen=True)
 class LinearModel:
@@ -243,8 +249,7 @@ def question_features(
     q = np.zeros(len(CONFIDENCE_FEATURES), dtype=np.float64)
     if not len(x):
         return q
-    col = {name: i for i, name in enumerate(CONFIDENCE_FEATURES)}
-    s = {name: i for i, name in enumerate(SENTENCE_FEATURES)}
+    col, s = CONFIDENCE_COLUMN, SENTENCE_COLUMN
     top, first = x[0], x[:head]
     strength = (
         first[:, s["dense"]] + 0.5 * first[:, s["lexical"]] - 0.3 * first[:, s["key_missing"]]

