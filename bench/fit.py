@@ -162,6 +162,7 @@ def ask_all(pool: int, limit: int | None = None) -> list[Asked]:
                     consts={
                         "bm25_max": max(hits_lexical, default=0.0),
                         "terms": len(ev.parsed.terms),
+                        "names": len(ev.parsed.latin_names),
                     },
                     source=q.source,
                 )

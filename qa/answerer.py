@@ -36,6 +36,7 @@ from qa.selection import (
 )
 from qa.syndication import QuoteDeduper
 from qa.time_scope import TimeScope
+from qa.transliteration import names_mentioned
 from qa.types import Answer, Citation, PassageResult, Quote, format_answer
 
 
@@ -234,6 +235,7 @@ class Answerer:
             self.focus_of(parsed, scored[0]) if scored else {},
             bm25_max=max((h.lexical for h in pool), default=0.0),
             terms=len(parsed.terms),
+            names=len(parsed.latin_names),
             head=cfg.confidence_candidates,
         )
         confidence = float(model.confidence(q[None, :])[0]) if scored else 0.0
@@ -271,6 +273,7 @@ class Answerer:
         top_dense = max(c.dense for c in scored)
         n_keys = max(1, len(parsed.keys))
         q_korean = is_korean(parsed.text)
+        passage_names: dict[int, float] = {}
         for i, c in enumerate(scored):
             text = self.index.sentence_text(c.row)
             hit = hit_of[c.passage_row]
@@ -299,6 +302,13 @@ class Answerer:
             row[col["anaphor"]] = float(self._continues(c.row, morphs))
             if cross:
                 row[CROSSED_COPY] = row[CROSSED_PLAIN]
+                if parsed.latin_names:
+                    row[col["cross_name"]] = names_mentioned(parsed.latin_names, text)
+                    if c.passage_row not in passage_names:
+                        passage_names[c.passage_row] = names_mentioned(
+                            parsed.latin_names, self.index.passage_text(c.passage_row)
+                        )
+                    row[col["cross_name_passage"]] = passage_names[c.passage_row]
         return x
 
     def focus_of(self, parsed: ParsedQuestion, cand: ScoredSentence) -> dict[str, float]:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from index.lexical import MorphemeAnalyzer
+from index.text import is_korean
+from qa.transliteration import latin_names
 
 AnswerType = Literal["number", "date", "person", "place", "other"]
 
@@ -89,6 +91,9 @@ class ParsedQuestion:
     keys: tuple[str, ...] = ()
     # For "몇 명/개/위…" questions: a number in that unit.
     counter: re.Pattern[str] | None = None
+    # Capitalised word groups of a question in Latin script ("Kim Min-hee"), for matching
+    # names across scripts (qa/transliteration.py); empty for a Korean question.
+    latin_names: tuple[str, ...] = ()
 
 
 def parse_question(question: str, analyzer: MorphemeAnalyzer) -> ParsedQuestion:
@@ -165,6 +170,7 @@ def parse_question(question: str, analyzer: MorphemeAnalyzer) -> ParsedQuestion:
         terms,
         tuple(dict.fromkeys(keys)),
         counter_pattern(question) if kind == "number" else None,
+        () if is_korean(question) else tuple(latin_names(question)),
     )
 
 

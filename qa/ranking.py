@@ -58,6 +58,10 @@ SENTENCE_FEATURES = (
     "answer_span",  # an answer of the asked type is found in the sentence
     "cross_script",  # question and sentence are written in different scripts
     "anaphor",  # the sentence leans on the one before it
+    # Across scripts: share of the question's Latin names written here in Hangul
+    # (qa/transliteration.py); 0 when question and sentence share a script.
+    "cross_name",  # ... in the sentence
+    "cross_name_passage",  # ... in its passage
     *(f"cross_{name}" for name in CROSSED),
 )
 
@@ -85,6 +89,8 @@ CONFIDENCE_FEATURES = (
     "cross_top_dense",
     "cross_top_score",
     "cross_max_lexical",
+    "cross_top_name_passage",  # the best candidate's passage names the question's names
+    "cross_names",  # an English question with names, over a quote in another script
 )
 
 # Column of each feature, and of each crossed signal's plain and cross_ copies.
@@ -241,10 +247,12 @@ def question_features(
     *,
     bm25_max: float,
     terms: int,
+    names: int = 0,
     head: int = 5,
 ) -> np.ndarray:
     """CONFIDENCE_FEATURES of a question from its candidates' SENTENCE_FEATURES ``x`` and
-    sentence-model ``scores``, both best first, and the best candidate's focus check. A
+    sentence-model ``scores``, both best first, and the best candidate's focus check
+    (``names``: how many Latin names the question has). A
     pure function, so that fitting (bench/fit.py) computes exactly what serving does."""
     q = np.zeros(len(CONFIDENCE_FEATURES), dtype=np.float64)
     if not len(x):
@@ -275,4 +283,6 @@ def question_features(
     q[col["cross_top_dense"]] = cross * q[col["top_dense"]]
     q[col["cross_top_score"]] = cross * q[col["top_score"]]
     q[col["cross_max_lexical"]] = cross * q[col["max_lexical"]]
+    q[col["cross_top_name_passage"]] = top[s["cross_name_passage"]]
+    q[col["cross_names"]] = cross * float(names > 0)
     return q

@@ -8,6 +8,7 @@ from typing import Literal, Protocol
 import numpy as np
 
 from index.store import LoadedIndex
+from index.text import is_korean
 
 Fusion = Literal["rrf", "weighted"]
 
@@ -186,7 +187,16 @@ class HybridRetriever:
         for r in rows:
             lexical.setdefault(r, float(bm25_all[r]))
         if self.fusion == "rrf":
-            fused = self._rrf(dense, lexical, self._best_sentence(sorted(rows), query_vector))
+            best = self._best_sentence(sorted(rows), query_vector)
+            if self._across_scripts(question, dense):
+                # BM25 can only match stray words across scripts (an English question
+                # over Korean articles): its ranking is noise there and stays out.
+                fused = self._rrf(dense, best)
+            else:
+                # Passages without a question token tie at BM25 0; the tie is broken by
+                # the dense score (a set's order broke it before: arbitrary).
+                order = sorted(rows, key=lambda r: (-lexical[r], -dense[r]))
+                fused = self._rrf(dense, {r: -i for i, r in enumerate(order)}, best)
         else:
             top_lex = max(lexical.values()) or 1.0
             fused = {
@@ -195,6 +205,12 @@ class HybridRetriever:
             }
         ranked = sorted(rows, key=lambda r: -fused[r])[:k]
         return [Hit(r, fused[r], dense=dense[r], lexical=lexical[r]) for r in ranked]
+
+    def _across_scripts(self, question: str, dense: dict[int, float], top: int = 10) -> bool:
+        """Whether the question is in another script than most of its best dense passages."""
+        best = sorted(dense, key=lambda r: -dense[r])[:top]
+        korean = sum(is_korean(self.index.passage_text(r)) for r in best)
+        return is_korean(question) != (2 * korean > len(best))
 
     def _best_sentence(self, rows: list[int], query_vector: np.ndarray) -> dict[int, float]:
         """Each passage's best sentence similarity to the question (one gather and one

@@ -47,3 +47,13 @@ def test_passage_vectors_are_the_stored_ones(fake_index: LoadedIndex) -> None:
     vectors = HybridRetriever(fake_index)._passage_vectors(rows)
     for row, vector in zip(rows, vectors, strict=True):
         assert np.array_equal(vector, fake_index.faiss_index.reconstruct(row))
+
+
+def test_bm25_stays_out_of_the_fusion_across_scripts(fake_index: LoadedIndex) -> None:
+    """An English question over Korean articles: BM25 can only match stray Latin words
+    there, so the hybrid ranking is the dense one (passage and best-sentence cosines)."""
+    retriever = HybridRetriever(fake_index)
+    vector = fake_index.sentence_vectors_at([0])[0]
+    dense = retriever.dense.scores(vector, fake_index.passage_count, None)
+    assert retriever._across_scripts("How many GPUs will Nvidia supply?", dense)
+    assert not retriever._across_scripts("엔비디아는 GPU를 몇 장 공급하나?", dense)

@@ -1,0 +1,175 @@
+"""Names across scripts: does a Korean text mention "Jensen Huang" (젠슨 황)?
+
+An English question over Korean articles shares no word with them, but its names are
+usually transliterated there: Seoul 서울, Nvidia 엔비디아, Kim Min-hee 김민희. Both sides
+are reduced to a consonant skeleton in a few sound classes (g/k/c/q -> K, b/p/f/v -> P,
+d/t -> T, j/z/ch -> J, s/sh -> S, l/r -> L, ...) with the vowels dropped, since Korean
+spelling adds and changes vowels (젠슨: jen-seu-n) and has no f, v, z or th. A Latin
+name matches when its skeleton equals that of a Hangul word (a trailing particle
+stripped) or of two adjacent words ("젠슨 황"); a long skeleton (4 or more) may also be
+the start of a word. No library covers this: romanizers go from Hangul to Latin letters
+(김 -> gim), which then still differ from how names are written in English (Kim).
+"""
+
+from __future__ import annotations
+
+import re
+
+_NAME_GROUP = re.compile(r"[A-Z][A-Za-z'’]*(?:-[A-Za-z]+)*(?:\s+[A-Z][A-Za-z'’]*(?:-[A-Za-z]+)*)*")
+# Capitalised words that open a question or are common in English questions, not names.
+_NOT_NAMES = frozenset((
+    "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "is", "are", "was",
+    "were", "did", "does", "do", "can", "could", "will", "would", "should", "in", "on", "at",
+    "for", "of", "the", "a", "an", "and", "by", "to", "from", "during", "after", "before",
+    "since", "i", "it", "its", "this", "that", "these", "those", "there", "as",
+))  # fmt: skip
+_HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
+_PARTICLE = re.compile(
+    r"(?:으로서|으로써|에서는|에서의|으로는|에게서|이라는|라는|이라고|라고|에서|에게|까지|부터|"
+    r"으로|로서|로써|와의|과의|에는|에도|에서|보다|처럼|이다|였다|이며|이고|"
+    r"은|는|이|가|을|를|의|에|와|과|도|로|만|께)$"
+)
+
+_DIGRAPHS = (
+    ("ph", "P"),
+    ("th", "T"),
+    ("sh", "S"),
+    ("ch", "J"),
+    ("ck", "K"),
+    ("kh", "K"),
+    ("gh", ""),
+    ("ng", "NK"),
+    ("x", "KS"),
+)
+_LATIN = {
+    "b": "P", "p": "P", "f": "P", "v": "P",
+    "d": "T", "t": "T",
+    "g": "K", "k": "K", "q": "K", "c": "K",
+    "j": "J", "z": "J",
+    "s": "S",
+    "l": "L", "r": "L",
+    "m": "M", "n": "N", "h": "H",
+}  # fmt: skip
+_VOWELS = set("aeiouyw")
+
+# Initial consonants in Unicode order: ㄱ ㄲ ㄴ ㄷ ㄸ ㄹ ㅁ ㅂ ㅃ ㅅ ㅆ ㅇ ㅈ ㅉ ㅊ ㅋ ㅌ ㅍ ㅎ
+# (ㅇ opens a syllable silently).
+_INITIAL = ("K", "K", "N", "T", "T", "L", "M", "P", "P", "S", "S", "",
+            "J", "J", "J", "K", "T", "P", "H")  # fmt: skip
+# Finals; ㅅ/ㅆ/ㅈ/ㅊ/ㅌ sound as t at the end of a syllable (인터넷: internet).
+_FINAL = ("", "K", "K", "KS", "N", "NJ", "N", "T", "L", "LK", "LM", "LP", "LS", "LT", "LP",
+          "L", "M", "P", "PS", "T", "T", "NK", "T", "T", "K", "T", "P", "")  # fmt: skip
+
+
+def _collapse(skeleton: str) -> str:
+    out: list[str] = []
+    for ch in skeleton:
+        if not out or out[-1] != ch:
+            out.append(ch)
+    return "".join(out)
+
+
+def latin_skeleton(word: str) -> str:
+    """The consonant skeleton of a Latin-script word or name ("Nvidia" -> "NPT")."""
+    w = re.sub(r"[^a-z]", "", word.lower())
+    out: list[str] = []
+    i = 0
+    while i < len(w):
+        pair = w[i : i + 2]
+        done = False
+        for digraph, sound in _DIGRAPHS:
+            if pair.startswith(digraph):
+                out.append(sound)
+                i += len(digraph)
+                done = True
+                break
+        if done:
+            continue
+        ch = w[i]
+        nxt = w[i + 1] if i + 1 < len(w) else ""
+        if ch in _VOWELS:
+            pass
+        elif ch == "r" and nxt not in _VOWELS:
+            pass  # Korean drops an r that no vowel follows (Naver 네이버, Carter 카터)
+        elif ch == "h" and i > 0 and nxt not in _VOWELS:
+            pass
+        elif ch == "c" and nxt in ("e", "i", "y"):
+            out.append("S")
+        else:
+            out.append(_LATIN.get(ch, ""))
+        i += 1
+    return _collapse("".join(out))
+
+
+def hangul_skeleton(word: str) -> str:
+    """The consonant skeleton of a Hangul word ("엔비디아" -> "NPT")."""
+    out: list[str] = []
+    for ch in word:
+        code = ord(ch) - 0xAC00
+        if not 0 <= code < 11172:
+            continue
+        out.append(_INITIAL[code // 588])
+        out.append(_FINAL[code % 28])
+    return _collapse("".join(out))
+
+
+def latin_names(question: str) -> list[str]:
+    """Groups of capitalised words in an English question ("Kim Min-hee", "KBS")."""
+    groups: list[str] = []
+    for match in _NAME_GROUP.finditer(question):
+        words = [
+            re.sub(r"['’]s?$", "", w) for w in match.group(0).split() if w.lower() not in _NOT_NAMES
+        ]
+        if words:
+            groups.append(" ".join(words))
+    return groups
+
+
+class HangulSkeletons:
+    """The skeletons of a Korean text's words, each with a trailing particle stripped,
+    and of each pair of adjacent words; built once per text, matched per name."""
+
+    def __init__(self, text: str) -> None:
+        words = _HANGUL_WORD.findall(text)
+        stems = [_PARTICLE.sub("", w) or w for w in words]
+        self.exact: set[str] = set()
+        self.starts: list[str] = []
+        for i, (word, stem) in enumerate(zip(words, stems, strict=True)):
+            self.exact.add(hangul_skeleton(stem))
+            self.starts.append(hangul_skeleton(word))
+            if i + 1 < len(words):
+                self.exact.add(hangul_skeleton(word + stems[i + 1]))
+        self.exact.discard("")
+
+    def mentions(self, name: str) -> bool:
+        """Whether a Latin-script name (one word or several) is written here in Hangul."""
+        whole = latin_skeleton(name)
+        if len(whole) < 2:
+            return False
+        if whole in self.exact:
+            return True
+        if len(whole) >= 4 and any(s.startswith(whole) for s in self.starts):
+            return True
+        # "Kim Min-hee" may be written as its given name alone.
+        parts = [latin_skeleton(w) for w in name.split()]
+        return len(parts) > 1 and any(len(p) >= 3 and p in self.exact for p in parts[1:])
+
+
+def names_mentioned(names: list[str], text: str) -> float:
+    """Share of ``names`` (Latin script) that ``text`` mentions, in Latin or in Hangul."""
+    if not names:
+        return 0.0
+    lowered = text.lower()
+    skeletons: HangulSkeletons | None = None
+    found = 0
+    for name in names:
+        # Acronyms are written in Latin letters in Korean text too (KBS, BTS).
+        if name.lower() in lowered or any(
+            len(w) > 1 and w.isupper() and w.lower() in lowered for w in name.split()
+        ):
+            found += 1
+            continue
+        if skeletons is None:
+            skeletons = HangulSkeletons(text)
+        found += skeletons.mentions(name)
+    return found / len(names)

@@ -1,0 +1,61 @@
+"""Names across scripts (qa/transliteration.py): English names found in Korean text."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.transliteration import (
+    HangulSkeletons,
+    hangul_skeleton,
+    latin_names,
+    latin_skeleton,
+    names_mentioned,
+)
+
+
+@pytest.mark.parametrize(
+    ("latin", "hangul"),
+    [
+        ("Nvidia", "엔비디아가"),
+        ("Seoul", "서울은"),
+        ("Jensen Huang", "젠슨 황 최고경영자"),
+        ("Kim Min-hee", "김민희는"),
+        ("Samsung", "삼성전자"),
+        ("Hyundai", "현대"),
+        ("Naver", "네이버에"),
+        ("Gyeongju", "경주에서"),
+        ("Hideki Kuriyama", "구리야마 히데키"),
+        ("Seungri", "승리의"),
+    ],
+)
+def test_a_name_is_found_in_its_hangul_spelling(latin: str, hangul: str) -> None:
+    assert HangulSkeletons(hangul).mentions(latin)
+    assert names_mentioned([latin], f"그날 {hangul} 발표했다.") == 1.0
+
+
+@pytest.mark.parametrize(
+    ("latin", "hangul"),
+    [("Nvidia", "삼성전자"), ("Seoul", "부산은"), ("Kuriyama", "김치"), ("Abe", "아베")],
+)
+def test_other_words_or_too_short_names_do_not_match(latin: str, hangul: str) -> None:
+    # "Abe" leaves one consonant (P): too little to tell a name from any word.
+    assert not HangulSkeletons(hangul).mentions(latin)
+
+
+def test_skeletons_drop_vowels_and_fold_sounds_korean_does_not_tell_apart() -> None:
+    assert latin_skeleton("Nvidia") == hangul_skeleton("엔비디아") == "NPT"
+    assert latin_skeleton("Philip") == latin_skeleton("Pilip")  # ph, f and p are one class
+    assert hangul_skeleton("internet") == ""  # not Hangul
+
+
+def test_name_groups_of_an_english_question() -> None:
+    question = "For which work did Kim Min-hee win the youth award at the KBS Drama Awards?"
+    assert latin_names(question) == ["Kim Min-hee", "KBS Drama Awards"]
+    assert latin_names("What is the title of Seungri's first solo song?") == ["Seungri"]
+    assert latin_names("how many gpus will it supply?") == []
+
+
+def test_acronyms_are_found_as_written() -> None:
+    assert names_mentioned(["KBS Drama Awards"], "KBS 연기대상에서 수상했다.") == 1.0
+    assert names_mentioned(["Kim Min-hee", "Seoul"], "김민희는 부산에서 태어났다.") == 0.5
+    assert names_mentioned([], "아무 글") == 0.0
