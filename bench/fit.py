@@ -163,6 +163,7 @@ def ask_all(pool: int, limit: int | None = None) -> list[Asked]:
                         "bm25_max": max(hits_lexical, default=0.0),
                         "terms": len(ev.parsed.terms),
                         "names": len(ev.parsed.latin_names),
+                        "moment_met": ev.moment_met,
                     },
                     source=q.source,
                 )

@@ -90,6 +90,9 @@ class Evidence:
     confidence: float
     missing: list[str]  # key terms the best candidate's article does not mention
     timings: dict[str, float]
+    # The time scope kept only the articles of the day asked about ("오늘") and the best
+    # candidate's article is one of them (dated, not let through for having no date).
+    moment_met: bool = False
 
 
 class Answerer:
@@ -229,6 +232,11 @@ class Answerer:
             order = sorted(range(len(scored)), key=lambda i: -scores[i])
             scored = [replace(scored[i], score=float(scores[i])) for i in order]
             x = x[order]
+        moment_met = bool(
+            scope.filtering
+            and scored
+            and self.index.articles[self.index.sentence_article(scored[0].row)].published
+        )
         q = question_features(
             x,
             np.array([c.score for c in scored]),
@@ -236,6 +244,7 @@ class Answerer:
             bm25_max=max((h.lexical for h in pool), default=0.0),
             terms=len(parsed.terms),
             names=len(parsed.latin_names),
+            moment_met=moment_met,
             head=cfg.confidence_candidates,
         )
         confidence = float(model.confidence(q[None, :])[0]) if scored else 0.0
@@ -253,6 +262,7 @@ class Answerer:
             confidence=confidence,
             missing=missing,
             timings=timings,
+            moment_met=moment_met,
         )
 
     def _sentence_features(

@@ -91,6 +91,9 @@ CONFIDENCE_FEATURES = (
     "cross_max_lexical",
     "cross_top_name_passage",  # the best candidate's passage names the question's names
     "cross_names",  # an English question with names, over a quote in another script
+    # Asks about now (지금, 오늘, right now), and no article of that day is quoted: an
+    # archive cannot know.
+    "moment_unmet",
 )
 
 # Column of each feature, and of each crossed signal's plain and cross_ copies.
@@ -248,11 +251,13 @@ def question_features(
     bm25_max: float,
     terms: int,
     names: int = 0,
+    moment_met: bool = False,
     head: int = 5,
 ) -> np.ndarray:
     """CONFIDENCE_FEATURES of a question from its candidates' SENTENCE_FEATURES ``x`` and
     sentence-model ``scores``, both best first, and the best candidate's focus check
-    (``names``: how many Latin names the question has). A
+    (``names``: how many Latin names the question has; ``moment_met``: the time scope
+    kept only articles of the day asked about). A
     pure function, so that fitting (bench/fit.py) computes exactly what serving does."""
     q = np.zeros(len(CONFIDENCE_FEATURES), dtype=np.float64)
     if not len(x):
@@ -285,4 +290,5 @@ def question_features(
     q[col["cross_max_lexical"]] = cross * q[col["max_lexical"]]
     q[col["cross_top_name_passage"]] = top[s["cross_name_passage"]]
     q[col["cross_names"]] = cross * float(names > 0)
+    q[col["moment_unmet"]] = focus["asks_moment"] * (1.0 - float(moment_met))
     return q

@@ -33,3 +33,9 @@ def ontopic_answers(answerer: Answerer, sample_index: LoadedIndex) -> list[Asked
 def offtopic_answers(answerer: Answerer) -> list[Asked]:
     items = read_jsonl(QUESTIONS_DIR / "offtopic.jsonl")
     return [Asked(item, answerer.ask(item["question"])) for item in items]
+
+
+@pytest.fixture(scope="session")
+def realtime_answers(answerer: Answerer) -> list[Asked]:
+    items = read_jsonl(QUESTIONS_DIR / "offtopic_realtime.jsonl")
+    return [Asked(item, answerer.ask(item["question"])) for item in items]

@@ -1,0 +1,36 @@
+"""Questions about now (issue 11): an archive cannot say what is happening "지금", but an
+article of the day asked about can answer "오늘"."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from qa.answerer import Answerer
+from qa.ranking import CONFIDENCE_COLUMN
+
+MOMENT = CONFIDENCE_COLUMN["moment_unmet"]
+
+
+def test_today_is_met_by_an_article_of_that_day(fake_answerer: Answerer) -> None:
+    question = "오늘 엔비디아가 한국에 공급하기로 한 GPU는 몇 장인가?"
+    ev = fake_answerer.evidence(question, as_of=date(2025, 10, 31))
+    assert ev.candidates
+    top = ev.candidates[0]
+    assert (
+        fake_answerer.index.articles[fake_answerer.index.sentence_article(top.row)].published
+        == "2025-10-31"
+    )
+    published = {
+        fake_answerer.index.articles[fake_answerer.index.sentence_article(c.row)].published
+        for c in ev.candidates
+    }
+    assert published <= {"2025-10-31", None}  # undated articles pass a date filter
+    assert ev.question_features[MOMENT] == 0.0
+
+
+def test_now_without_an_article_of_the_day_is_unmet(fake_answerer: Answerer) -> None:
+    ev = fake_answerer.evidence("지금 엔비디아 주가는 얼마야?", as_of=date(2025, 12, 31))
+    assert ev.candidates
+    assert ev.question_features[MOMENT] == 1.0
+    ev = fake_answerer.evidence("엔비디아가 공급하는 GPU는 몇 장인가?", as_of=date(2025, 12, 31))
+    assert ev.question_features[MOMENT] == 0.0
