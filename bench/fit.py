@@ -334,12 +334,17 @@ def figures(asked: list[Asked], served: dict[str, Served]) -> dict[str, dict[str
             return f"{a.dataset}:{'realtime' if a.id.startswith('rt-') else 'near'}"
         return a.dataset
 
-    for name in dict.fromkeys([a.dataset for a in asked] + [part(a) for a in asked]):
-        rows = [
-            (a, served[f"{a.dataset}/{a.id}"])
-            for a in asked
-            if a.dataset == name or part(a) == name
-        ]
+    # The Korean originals of the English questions, for the comparison (English
+    # hit@1 within 10 points of the same questions in Korean).
+    originals = {a.id.removeprefix("en:") for a in asked if a.dataset == "public-en"}
+
+    def names_of(a: Asked) -> list[str]:
+        extra = ["public-en:ko"] if a.dataset == "public" and a.id in originals else []
+        return [a.dataset, part(a), *extra]
+
+    names = [a.dataset for a in asked] + [n for a in asked for n in names_of(a)[1:]]
+    for name in dict.fromkeys(names):
+        rows = [(a, served[f"{a.dataset}/{a.id}"]) for a in asked if name in names_of(a)]
         ans = [(a, s) for a, s in rows if a.answerable]
         un = [(a, s) for a, s in rows if not a.answerable]
         d: dict[str, Any] = {"questions": len(rows)}

@@ -58,10 +58,10 @@ def collect(index_dir: Path) -> list[dict[str, Any]]:
         gold = scored[rank] if rank is not None else None
         anywhere = [
             {
-                "article_title": index.articles[int(index.sentences[r, 0])].title,
+                "article_title": index.articles[index.sentence_article(r)].title,
                 "sentence": index.sentence_text(r),
             }
-            for r in range(len(index.sentences))
+            for r in range(index.sentence_count)
             if holds(index.sentence_text(r))
         ][:3]
         out.append(
@@ -85,7 +85,7 @@ def collect(index_dir: Path) -> list[dict[str, Any]]:
                 "gold_sentence_is_adjacent_to_top": bool(
                     gold
                     and abs(gold.row - scored[0].row) == 1
-                    and index.sentences[gold.row, 0] == index.sentences[scored[0].row, 0]
+                    and index.sentence_article(gold.row) == index.sentence_article(scored[0].row)
                 ),
                 "sentences_containing_gold_anywhere": anywhere,
             }

@@ -120,7 +120,7 @@ def latency(args) -> dict:
     return {
         "index": str(args.index),
         "passages": len(index),
-        "sentences": len(index.sentences),
+        "sentences": index.sentence_count,
         "articles": len(index.articles),
         "faiss": index.manifest["faiss"]["index"],
         "threads": args.threads,

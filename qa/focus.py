@@ -48,6 +48,16 @@ _MOMENT = re.compile(
     r"\b(?:now|today|tonight|currently|at the moment|this (?:week|weekend))\b",
     re.I,
 )
+# ... of something that changes by the minute, which only that day's article could tell:
+# a price or the weather (the topics above), whether a line runs late or a place is open,
+# a live score. "지금 기준금리" asks for a state a dated article still reports.
+_LIVE = re.compile(
+    r"지연|결항|운행|운항|문\s*(?:을\s*)?(?:열|닫)|열었|닫았|영업\s*중|혼잡|붐비|대기|막히|정체|"
+    r"중계|스코어|점수|이기고|지고 있|얼마에\s*(?:팔|사)|"
+    r"\b(?:open|closed|delay\w*|running late|traffic|crowded|waiting|queues?|scores?|"
+    r"winning|losing|raining|snowing)\b",
+    re.I,
+)
 # ... a present state, which a dated article can still tell ("스페인의 현재 국왕") ...
 _CURRENT = re.compile(r"현재|현 |\bcurrent\b|\bpresent\b", re.I)
 # ... and a prediction.
@@ -76,7 +86,8 @@ class QuestionFocus:
     """What a question asks for, from its words alone."""
 
     topic: str | None  # "price", "weather" or None
-    asks_moment: bool  # now / today: an archive cannot know
+    asks_moment: bool  # now / today: an archive cannot know ...
+    asks_live: bool  # ... when it changes by the minute (a price, the weather, a delay)
     asks_current: bool  # the present state (현재 / current)
     asks_future: bool  # a prediction (오를까, 전망, will)
     answer_type: str  # number, date, person, place, other (qa/question.py)
@@ -109,6 +120,7 @@ class FocusEvidence:
             "topic_in_quote": tri(self.topic_in_quote),
             "topic_in_passage": tri(self.topic_in_passage),
             "asks_moment": float(self.focus.asks_moment),
+            "asks_live": float(self.focus.asks_live),
             "asks_current": float(self.focus.asks_current),
             "asks_future": float(self.focus.asks_future),
             "prediction_in_quote": tri(self.prediction_in_quote),
@@ -125,6 +137,7 @@ def question_focus(question: ParsedQuestion) -> QuestionFocus:
     return QuestionFocus(
         topic=topic,
         asks_moment=bool(_MOMENT.search(text)),
+        asks_live=topic is not None or bool(_LIVE.search(text)),
         asks_current=bool(_CURRENT.search(text)),
         asks_future=bool(_FUTURE.search(text)),
         answer_type=question.kind,

@@ -91,8 +91,9 @@ CONFIDENCE_FEATURES = (
     "cross_max_lexical",
     "cross_top_name_passage",  # the best candidate's passage names the question's names
     "cross_names",  # an English question with names, over a quote in another script
-    # Asks about now (지금, 오늘, right now), and no article of that day is quoted: an
-    # archive cannot know.
+    # Asks about now (지금, 오늘, right now) for something that changes by the minute (a
+    # price, the weather, a delay), and no article of that day is quoted: an archive
+    # cannot know. "지금 기준금리" is answered from the latest article, with its date.
     "moment_unmet",
 )
 
@@ -290,5 +291,5 @@ def question_features(
     q[col["cross_max_lexical"]] = cross * q[col["max_lexical"]]
     q[col["cross_top_name_passage"]] = top[s["cross_name_passage"]]
     q[col["cross_names"]] = cross * float(names > 0)
-    q[col["moment_unmet"]] = focus["asks_moment"] * (1.0 - float(moment_met))
+    q[col["moment_unmet"]] = focus["asks_moment"] * focus["asks_live"] * (1.0 - float(moment_met))
     return q

@@ -9,8 +9,6 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from index.models import Article
 from index.store import LoadedIndex
 from qa.chat import ChatReply
@@ -71,9 +69,9 @@ def _check_sentence_alignment(index: LoadedIndex, citation: dict[str, Any], quot
     """The cited sentence index names the sentence the quote starts with, and the quote
     ends on a sentence boundary of the same article."""
     a = index.article_index(citation["article_id"])
-    rows = np.flatnonzero(np.asarray(index.sentences[:, 0]) == a)
-    starts = [int(index.sentences[r, 1]) for r in rows]
-    ends = {int(index.sentences[r, 2]) for r in rows}
+    rows = index.article_sentence_rows(a)
+    starts = [index.sentence(r).start for r in rows]
+    ends = {index.sentence(r).end for r in rows}
     i = citation["sentence_index"]
     assert 0 <= i < len(rows), f"sentence_index {i} out of range for {citation['article_id']}"
     assert starts[i] == citation["char_start"], f"sentence_index {i} does not start the quote"

@@ -1,5 +1,6 @@
-"""Questions about now (issue 11): an archive cannot say what is happening "지금", but an
-article of the day asked about can answer "오늘"."""
+"""Questions about now (issue 11): an archive cannot say what a price or the weather is
+"지금", but an article of the day asked about can answer "오늘", and the latest article
+still tells a state that lasts (a policy rate)."""
 
 from __future__ import annotations
 
@@ -34,3 +35,15 @@ def test_now_without_an_article_of_the_day_is_unmet(fake_answerer: Answerer) -> 
     assert ev.question_features[MOMENT] == 1.0
     ev = fake_answerer.evidence("엔비디아가 공급하는 GPU는 몇 장인가?", as_of=date(2025, 12, 31))
     assert ev.question_features[MOMENT] == 0.0
+
+
+def test_now_about_a_state_an_article_still_reports_is_not_unmet(
+    fake_answerer: Answerer,
+) -> None:
+    """A policy rate stays until the next decision: the latest article, with its date,
+    answers "지금"; a price, the weather or a delay change by the minute."""
+    ev = fake_answerer.evidence("한국은행 기준금리는 지금 몇 퍼센트야?", as_of=date(2025, 12, 31))
+    assert ev.question_features[MOMENT] == 0.0
+    for live in ("지금 동북선 열차 지연되고 있어?", "Is it raining in Jeju right now?"):
+        ev = fake_answerer.evidence(live, as_of=date(2025, 12, 31))
+        assert ev.question_features[MOMENT] == 1.0, live

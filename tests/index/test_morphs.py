@@ -67,11 +67,12 @@ def test_truncated_file_is_refused(tmp_path: Path) -> None:
 def test_index_stores_one_entry_per_sentence(
     sample_index: LoadedIndex, splitter: SentenceSplitter
 ) -> None:
-    assert len(sample_index.morphs) == len(sample_index.sentences)
+    assert len(sample_index.morphs) == sample_index.sentence_count
     # Every stored entry is what the splitter finds for that sentence of its article.
-    rows = np.random.default_rng(0).choice(len(sample_index.sentences), 25, replace=False)
+    rows = np.random.default_rng(0).choice(sample_index.sentence_count, 25, replace=False)
     for row in rows.tolist():
-        article = sample_index.articles[int(sample_index.sentences[row, 0])]
+        ref = sample_index.sentence(row)
+        article = sample_index.articles[ref.article]
         analyzed = dict(splitter.analyze(article.text))
-        span = next(s for s in analyzed if s.start == int(sample_index.sentences[row, 1]))
+        span = next(s for s in analyzed if s.start == ref.start)
         assert sample_index.morphs[row] == analyzed[span]

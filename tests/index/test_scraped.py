@@ -123,7 +123,7 @@ def test_clean_scraped_text_byline() -> None:
 @needs_raw_page
 def test_every_body_sentence_is_indexed(raw_index: LoadedIndex) -> None:
     article = raw_index.articles[0]
-    indexed = [raw_index.sentence_text(r) for r in range(len(raw_index.sentences))]
+    indexed = [raw_index.sentence_text(r) for r in range(raw_index.sentence_count)]
     paragraphs = article.text.split("\n\n")
     for paragraph in BODY_PARAGRAPHS:
         assert paragraph in paragraphs, f"body paragraph missing or altered: {paragraph[:40]!r}"

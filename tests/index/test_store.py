@@ -66,10 +66,10 @@ def test_passages_are_runs_of_whole_sentences(sample_index: LoadedIndex) -> None
     for row in range(len(sample_index.passages)):
         p = sample_index.passage(row)
         rows = sample_index.sentence_rows(row)
-        assert all(int(sample_index.sentences[r, 0]) == p.article for r in rows)
-        assert int(sample_index.sentences[rows[0], 1]) == p.start
-        assert int(sample_index.sentences[rows[-1], 2]) == p.end
-    for row in range(len(sample_index.sentences)):
+        assert all(sample_index.sentence(r).article == p.article for r in rows)
+        assert sample_index.sentence(rows[0]).start == p.start
+        assert sample_index.sentence(rows[-1]).end == p.end
+    for row in range(sample_index.sentence_count):
         sentence = sample_index.sentence_text(row)
         assert sentence and sentence == sentence.strip()
 

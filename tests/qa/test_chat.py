@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pytest
 
 from index.errors import InputError
@@ -120,9 +119,7 @@ def test_context_comes_from_the_assistant_message(chat: Chat, sample_index: Load
     """The previous answer's quote names the article and the person, whatever asking
     the vague previous question again would find."""
     row = sample_index.article_index("kr-gangneung-mayor-2025")
-    sentences = [
-        sample_index.sentence_text(r) for r in np.flatnonzero(sample_index.sentences[:, 0] == row)
-    ]
+    sentences = [sample_index.sentence_text(r) for r in sample_index.article_sentence_rows(row)]
     sentence = next(s for s in sentences if "윤정호 후보가 당선됐다" in s)
     asked_again = chat.answerer.ask("누가 이겼어?")
     assert all(q.citation.article_id != "kr-gangneung-mayor-2025" for q in asked_again.quotes)

@@ -54,11 +54,9 @@ def _sentences_of(answer: Answer, index: LoadedIndex) -> list[str]:
     for quote in answer.quotes:
         c = quote.citation
         a = index.article_index(c.article_id)
-        for row in range(
-            int(index.article_first_sentence[a]), int(index.article_first_sentence[a + 1])
-        ):
-            _, start, end = (int(x) for x in index.sentences[row])
-            if c.char_start <= start and end <= c.char_end:
+        for row in index.article_sentence_rows(a):
+            ref = index.sentence(row)
+            if c.char_start <= ref.start and ref.end <= c.char_end:
                 out.append(normalize(index.sentence_text(row)))
     return out
 
