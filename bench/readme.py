@@ -101,7 +101,7 @@ FIGURES: dict[str, Figure] = {
         )
         for variant, spec in (("q4", ".5f"), ("mixed", ".4f"), ("int8", ".3f"))
     },
-    # docs/results/one-off.json: figures measured once (docs/encoder.md says how)
+    # docs/results/one-off.json: figures measured once (its entries say how)
     **{
         f"once.{name}": ("once", lambda r, n=name, f=spec: format(r[n], f))
         for name, spec in (
@@ -114,6 +114,21 @@ FIGURES: dict[str, Figure] = {
             ("st_long_articles", ""),
             ("st_tokenizer_same", ","),
             ("st_tokenizer_encodings", ","),
+            ("st_export_folder_mb", ""),
+            ("st_export_seconds", ""),
+            ("encoder_http_100k_mixed_ratio_low", ".2f"),
+            ("encoder_http_100k_mixed_ratio_high", ".2f"),
+            ("focus_gold_first_quotes", ""),
+            ("focus_spans", ""),
+            ("focus_spans_on_gold", ""),
+            ("focus_no_span", ""),
+            ("korean_same_questions_hit1_off", ".1f"),
+            ("datasketch_articles_per_s", ""),
+            ("replica_lag_min_s", ".1f"),
+            ("replica_lag_max_s", ".1f"),
+            ("scale_bench_minutes", ""),
+            ("time_boost_near_report_diff_low", ".2f"),
+            ("time_boost_near_report_diff_high", ".2f"),
         )
     },
     # bench/dedup.py (docs/dedup.md)
@@ -178,6 +193,7 @@ FIGURES: dict[str, Figure] = {
             ("latency", "embed_p50_mean", ".0f"),
             ("http", "p50_range", ""),
             ("http", "gain_range", ""),
+            ("peer", "passages", ""),
             ("peer", "txtai_p50", ".0f"),
             ("peer", "haystack_p50", ".0f"),
             ("peer", "article_qa_p50", ".0f"),
