@@ -12,6 +12,17 @@ Measures, in one run:
 Answers are computed once with the threshold at 0; an answer "as served" at threshold t
 is the same answer when its confidence is at least t (the threshold only decides whether
 the quotes are shown), so the whole curve costs one pass.
+
+The prose is bench/quality_template.md. Its ``{name}`` placeholders are this run's
+figures; its ``{h.NAME}`` placeholders are figures measured once by code that has changed
+since, kept in docs/results/quality-history.json. Each of those sits in a block marked
+``<!-- once -->`` … ``<!-- /once -->`` whose ``{at}`` is filled with the commits and dates
+at which its figures were measured (from their ``how``), so the page labels every
+historical table and paragraph. A format spec ending in ``~`` drops the leading zero
+(``{h.x:.3f~}`` -> ``.993``), as the error analysis writes scores.
+
+``python -m bench.quality --render-only`` rewrites the page from saved results
+(docs/results/quality.json by default) without measuring anything.
 """
 
 from __future__ import annotations
@@ -19,6 +30,8 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import re
+import string
 import subprocess
 import time
 from dataclasses import dataclass
@@ -31,6 +44,11 @@ ROOT = Path(__file__).resolve().parents[1]
 PUBLIC = ROOT.parent / "shared" / "eval" / "public"
 DOCS = ROOT / "docs"
 IMG = DOCS / "img"
+TEMPLATE = ROOT / "bench" / "quality_template.md"
+KEPT = DOCS / "results" / "quality.json"  # `python -m bench readme` copies the last run here
+HISTORY = DOCS / "results" / "quality-history.json"
+ONCE = re.compile(r"^<!-- once -->\n(.*?)^<!-- /once -->\n", re.M | re.S)
+MEASURED_AT = re.compile(r"^commit ([0-9a-f]{7,40}), (\d{4}-\d{2}-\d{2})\b")
 
 
 @dataclass
@@ -171,7 +189,7 @@ def plots(rows: list[Row], own: dict[str, list[float]], chosen: float) -> None:
     ax.scatter([(off < chosen).mean()], [(on >= chosen).mean()], color="red", zorder=5)
     ax.set_xlabel("share of off-topic questions refused")
     ax.set_ylabel("share of answerable questions answered")
-    ax.set_title("Abstention as the threshold moves (0.70 … 1.14)")
+    ax.set_title(f"Abstention as the threshold moves ({thresholds[0]:.2f} … {thresholds[-1]:.2f})")
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left")
     fig.tight_layout()
@@ -193,7 +211,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sample-index", type=Path, default=ROOT / "var" / "index")
     parser.add_argument("--cache-dir", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "quality.json")
+    parser.add_argument(
+        "--render-only",
+        action="store_true",
+        help="write the page from saved results (--results) and quality-history.json; "
+        "measures nothing, draws no plots",
+    )
+    parser.add_argument(
+        "--results", type=Path, default=KEPT, help="the saved results --render-only reads"
+    )
+    parser.add_argument("--page", type=Path, default=DOCS / "quality.md")
     args = parser.parse_args(argv)
+    if args.render_only:
+        write_markdown(json.loads(args.results.read_text(encoding="utf-8")), args.page)
+        print(f"wrote {args.page} from {args.results}")
+        return
     if not PUBLIC.is_dir():
         raise SystemExit(f"the public evaluation set is not at {PUBLIC}")
 
@@ -230,11 +262,13 @@ def main(argv: list[str] | None = None) -> None:
         ],
         "chat": {k: v for k, v in chat.items() if k != "turns"},
         "seconds": round(time.perf_counter() - started, 1),
+        "commit": _git_rev(),
+        "python": platform.python_version(),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2))
-    write_markdown(result)
-    print(f"wrote {DOCS / 'quality.md'} ({result['seconds']} s)")
+    write_markdown(result, args.page)
+    print(f"wrote {args.page} ({result['seconds']} s)")
 
 
 def _git_rev() -> str:
@@ -250,7 +284,88 @@ def _git_rev() -> str:
         return "unknown"
 
 
-def write_markdown(r: dict[str, Any]) -> None:
+class Figure:
+    """A figure measured once, formatted like a number; a spec ending in ``~`` drops the
+    leading zero (``.993``)."""
+
+    def __init__(self, value: float | int) -> None:
+        self.value = value
+
+    def __format__(self, spec: str) -> str:
+        bare = spec.endswith("~")
+        text = format(self.value, spec[:-1] if bare else spec)
+        return re.sub(r"^(-?)0\.", r"\1.", text) if bare else text
+
+
+class History:
+    """The figures of docs/results/quality-history.json, as ``{h.NAME}``."""
+
+    def __init__(self, figures: dict[str, dict[str, Any]]) -> None:
+        self._figures = figures
+
+    def __getattr__(self, name: str) -> Figure:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name not in self._figures:
+            raise KeyError(f"{{h.{name}}}: no figure {name!r} in {HISTORY.name}")
+        return Figure(self._figures[name]["value"])
+
+
+def load_history(path: Path = HISTORY) -> dict[str, dict[str, Any]]:
+    """The figures measured once, by name (value, what, how)."""
+    return json.loads(path.read_text(encoding="utf-8"))["figures"]
+
+
+def history_names(text: str) -> list[str]:
+    """The ``h.NAME`` placeholders of a piece of template, in order, each once."""
+    names: list[str] = []
+    for _, field, _, _ in string.Formatter().parse(text):
+        if field and field.startswith("h.") and field[2:] not in names:
+            names.append(field[2:])
+    return names
+
+
+def measured_at(names: list[str], history: dict[str, dict[str, Any]]) -> str:
+    """'commit abc1234, 2026-11-30' or 'commits a, b and c, 2026-11-30': where the named
+    figures were measured, from their ``how``, in the order they are first used."""
+    by_date: dict[str, list[str]] = {}
+    for name in names:
+        if name not in history:
+            raise KeyError(f"{{h.{name}}}: no figure {name!r} in {HISTORY.name}")
+        m = MEASURED_AT.match(history[name]["how"])
+        if not m:
+            raise ValueError(f"{name}: its 'how' does not start with 'commit <hash>, <date>'")
+        commits = by_date.setdefault(m.group(2), [])
+        if m.group(1) not in commits:
+            commits.append(m.group(1))
+    parts = []
+    for date, commits in by_date.items():
+        if len(commits) == 1:
+            parts.append(f"commit {commits[0]}, {date}")
+        else:
+            parts.append(f"commits {', '.join(commits[:-1])} and {commits[-1]}, {date}")
+    return "; ".join(parts)
+
+
+def _label_blocks(template: str, history: dict[str, dict[str, Any]]) -> str:
+    """Each ``<!-- once -->`` block with its ``{at}`` filled and its markers removed."""
+    outside = history_names(ONCE.sub("", template))
+    if outside:
+        raise ValueError(f"figures measured once outside a <!-- once --> block: {outside}")
+
+    def block(m: re.Match[str]) -> str:
+        body, names = m.group(1), history_names(m.group(1))
+        if body.count("{at}") != 1 or not names:
+            raise ValueError("a <!-- once --> block needs one {at} and its figures: " + body[:80])
+        return body.replace("{at}", measured_at(names, history))
+
+    return ONCE.sub(block, template)
+
+
+def render_text(
+    r: dict[str, Any], history: dict[str, dict[str, Any]], template: str | None = None
+) -> str:
+    """The page from one run's results and the figures measured once."""
     own = r["own"]
     curve = "\n".join(
         f"| {c['threshold']:.2f} | {c['public_answered']:.3f} | {c['ontopic_answered']:.3f} | "
@@ -263,22 +378,28 @@ def write_markdown(r: dict[str, Any]) -> None:
         for name, g in chat.items()
         if isinstance(g, dict) and "turns" in g
     )
-    template = (ROOT / "bench" / "quality_template.md").read_text(encoding="utf-8")
-    text = template.format(
-        commit=_git_rev(),
-        python=platform.python_version(),
+    text = _label_blocks(template or TEMPLATE.read_text(encoding="utf-8"), history)
+    return text.format(
+        commit=r.get("commit", "unknown"),
+        python=r.get("python", "unknown"),
         threshold=r["threshold"],
         table_off=_md_table(r["abstention_off"]),
         table_served=_md_table(r["as_served"]),
+        questions=r["abstention_off"]["overall"]["questions"],
         ontopic=f"{own['ontopic_answered']:.3f}",
         offtopic=f"{own['offtopic_refused']:.3f}",
         n_on=own["n_ontopic"],
         n_off=own["n_offtopic"],
         curve=curve,
+        conversations=chat["conversations"],
         chat_rows=chat_rows,
         seconds=r["seconds"],
+        h=History(history),
     )
-    (DOCS / "quality.md").write_text(text, encoding="utf-8")
+
+
+def write_markdown(r: dict[str, Any], page: Path = DOCS / "quality.md") -> None:
+    page.write_text(render_text(r, load_history()), encoding="utf-8")
 
 
 if __name__ == "__main__":

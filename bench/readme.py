@@ -101,7 +101,7 @@ FIGURES: dict[str, Figure] = {
         )
         for variant, spec in (("q4", ".5f"), ("mixed", ".4f"), ("int8", ".3f"))
     },
-    # docs/results/one-off.json: figures measured once (docs/encoder.md says how)
+    # docs/results/one-off.json: figures measured once (its entries say how)
     **{
         f"once.{name}": ("once", lambda r, n=name, f=spec: format(r[n], f))
         for name, spec in (
@@ -114,6 +114,12 @@ FIGURES: dict[str, Figure] = {
             ("st_long_articles", ""),
             ("st_tokenizer_same", ","),
             ("st_tokenizer_encodings", ","),
+            ("focus_gold_first_quotes", ""),
+            ("focus_spans", ""),
+            ("focus_spans_on_gold", ""),
+            ("focus_no_span", ""),
+            ("time_boost_near_report_diff_low", ".2f"),
+            ("time_boost_near_report_diff_high", ".2f"),
         )
     },
     # bench/dedup.py (docs/dedup.md)
@@ -154,6 +160,7 @@ FIGURES: dict[str, Figure] = {
         for dataset in (
             "public",
             "public-en",
+            "public-en:ko",
             "leave-out",
             "leave-out-en",
             "distractor",
@@ -178,6 +185,7 @@ FIGURES: dict[str, Figure] = {
             ("latency", "embed_p50_mean", ".0f"),
             ("http", "p50_range", ""),
             ("http", "gain_range", ""),
+            ("peer", "passages", ""),
             ("peer", "txtai_p50", ".0f"),
             ("peer", "haystack_p50", ".0f"),
             ("peer", "article_qa_p50", ".0f"),
