@@ -142,14 +142,13 @@ DENSE_WEIGHT = 0.7
 
 class HybridRetriever:
     """Fuses dense and BM25 rankings. On the public set reciprocal rank fusion beat
-    either retriever alone (recall@5 0.981 vs dense 0.971, BM25 0.941); our weighted
-    score fusion (cosine and max-normalized BM25) did not (0.963), so RRF is the
-    default (docs/quality.md).
+    either retriever alone and our weighted score fusion (cosine and max-normalized BM25),
+    so RRF is the default (docs/quality.md, "Retrieval and fusion").
 
     RRF also ranks the candidates by their best sentence: a question usually restates
     one sentence, whose match a whole passage's vector dilutes. The stored sentence
-    vectors of the ~100 candidates cost one small matrix product; on the public set this
-    third ranking raised passage recall@1 0.869 -> 0.885 and recall@5 0.981 -> 0.987."""
+    vectors of the ~100 candidates cost one small matrix product; this third ranking
+    raised passage recall@1 and recall@5 on the public set (the same section)."""
 
     def __init__(
         self,
