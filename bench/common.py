@@ -138,6 +138,15 @@ def load(name: str) -> dict[str, Any] | None:
     return json.loads(path.read_text()) if path.is_file() else None
 
 
+def load_once(folder: Path = DOCS / "results") -> dict[str, Any]:
+    """The figures measured once (``one-off.json``: by hand, or by code that is gone), by
+    name; {} when the folder has no such file."""
+    path = folder / "one-off.json"
+    if not path.is_file():
+        return {}
+    return {k: v["value"] for k, v in json.loads(path.read_text())["figures"].items()}
+
+
 def log(msg: str) -> None:
     print(
         f"[bench {time.strftime('%H:%M:%S')} load {loadavg()[0]}] {msg}",

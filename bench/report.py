@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import report_plots as plots
-from bench.common import DOCS, RESULTS, ROOT
+from bench.common import DOCS, RESULTS, ROOT, load_once
 from bench.fill import Group, fill
 from bench.report_groups import (
     composed_1m,
@@ -114,13 +114,8 @@ def groups(results: Results) -> dict[str, Group]:
             ),  # noqa: E501
             "where": "; ".join(sorted({r["recovered"].split(":")[0] for r in old.values()})),
         }
-    out["once"] = Group("(measured once)", _once())
+    out["once"] = Group("(measured once)", load_once(KEPT))
     return out
-
-
-def _once() -> dict[str, Any]:
-    data = json.loads((KEPT / "one-off.json").read_text())
-    return {k: v["value"] for k, v in data["figures"].items()}
 
 
 def run_figures(results: Results) -> dict[str, Any]:
