@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from qa.answer_span import find_answer_span
+from qa.keys import key_status
 from qa.question import ParsedQuestion
 
 # What may be asked for that a news archive rarely answers as asked: each topic's words in
@@ -77,8 +78,6 @@ _PREDICTION = re.compile(
     r"\b(?:expect\w*|forecast\w*|predict\w*|will|plans?|planned|outlook|projected)\b",
     re.I,
 )
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
-_LATIN = re.compile(r"[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -143,26 +142,6 @@ def question_focus(question: ParsedQuestion) -> QuestionFocus:
         answer_type=question.kind,
         keys=question.keys,
     )
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text).lower()
-
-
-def _main_script(text: str) -> str:
-    return "hangul" if len(_HANGUL.findall(text)) >= len(_LATIN.findall(text)) else "latin"
-
-
-def key_status(key: str, evidence: str) -> bool | None:
-    """True when the evidence mentions the key; False when it is missing though the
-    evidence is written in the key's script; None when the scripts differ (a Korean
-    passage for "Nvidia", an English one for "엔비디아") and so nothing can be told."""
-    if _squash(key) in _squash(evidence):
-        return True
-    if not (_HANGUL.search(key) or _LATIN.search(key)):
-        return False  # digits are written alike in every script
-    key_script = "hangul" if _HANGUL.search(key) else "latin"
-    return False if key_script == _main_script(evidence) else None
 
 
 def check_focus(

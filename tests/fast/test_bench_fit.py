@@ -1,0 +1,49 @@
+"""The confidence calibration of bench.fit: one threshold, a share answered per script pair."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bench.fit import Asked, calibrate, found_labels
+from qa.ranking import CONFIDENCE_COLUMN, CONFIDENCE_FEATURES, LinearModel
+
+
+def _asked(n: int, answerable: np.ndarray) -> list[Asked]:
+    return [
+        Asked("set", str(i), str(i), bool(answerable[i]), np.zeros((1, 1)), np.zeros(1), [])
+        for i in range(n)
+    ]
+
+
+def test_each_script_pair_answers_its_share_at_one_threshold() -> None:
+    rng = np.random.default_rng(0)
+    n = 400
+    q = np.zeros((n, len(CONFIDENCE_FEATURES)))
+    cross = np.arange(n) % 4 == 0  # a quarter quoted across scripts
+    q[:, CONFIDENCE_COLUMN["cross_script"]] = cross
+    # Across scripts the evidence reads weaker: the model's raw confidence runs lower.
+    q[:, CONFIDENCE_COLUMN["top_dense"]] = rng.normal(0.0, 1.0, n) - 1.5 * cross
+    answerable = rng.random(n) < 0.9
+    asked = _asked(n, answerable)
+    weights = np.zeros(len(CONFIDENCE_FEATURES))
+    weights[CONFIDENCE_COLUMN["top_dense"]] = 2.0
+    model = LinearModel(CONFIDENCE_FEATURES, tuple(weights), 0.0, logistic=True)
+
+    calibrated, threshold = calibrate(model, q, asked, 0.98, 0.95)
+
+    conf = calibrated(q)
+    same_rows, cross_rows = answerable & ~cross, answerable & cross
+    assert abs(np.mean(conf[same_rows] >= threshold) - 0.98) < 0.02
+    assert abs(np.mean(conf[cross_rows] >= threshold) - 0.95) < 0.03
+    # Only the cross-script weight moved; same-script confidence is the model's own.
+    assert np.allclose(conf[~cross], model(q)[~cross])
+    pairs = zip(calibrated.weights, model.weights, strict=True)
+    moved = [i for i, (a, b) in enumerate(pairs) if a != b]
+    assert moved == [CONFIDENCE_COLUMN["cross_script"]]
+
+
+def test_the_label_is_a_right_quote_of_an_answerable_question() -> None:
+    asked = _asked(3, np.array([True, True, False]))
+    ranked = [(False, True, True), (False, False, True), (True, True, True)]
+    # hit@3 of an answerable question; an unanswerable one is never right.
+    assert found_labels(asked, ranked).tolist() == [True, False, False]

@@ -1,0 +1,48 @@
+"""Key terms against an article: loose spellings count as mentions, other names do not."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.keys import key_status, mentions
+
+SAMSUNG = "삼성전자는 3분기 영업이익이 12조 원으로 집계됐다고 밝혔다. 반도체가 실적을 이끌었다."
+
+
+@pytest.mark.parametrize(
+    ("key", "text"),
+    [
+        ("예맨", "예멘의 수도는 사나이다."),  # one jamo off
+        ("헐리우드", "할리우드는 로스앤젤레스에 있다."),
+        ("멕스코", "멕시코의 공용어는 에스파냐어이다."),
+        ("티벳", "티베트의 중심 도시는 라싸이다."),  # two jamo off, four-jamo-plus word
+        ("올리비에 지루", "올리비에 조나탕 지루는 프랑스의 축구 선수이다."),  # each word
+        ("빅뱅이", "빅뱅은 2006년에 데뷔했다."),  # a particle stuck to the name
+        ("쇼 음악중심", "MBC 《쇼! 음악중심》에 출연했다."),  # punctuation inside
+        ("한국", "대한민국의 수도는 서울이다."),  # the long form
+        ("3분기", SAMSUNG),
+    ],
+)
+def test_loose_spellings_are_mentions(key: str, text: str) -> None:
+    assert mentions(key, text)
+    assert key_status(key, text) is True
+
+
+@pytest.mark.parametrize(
+    ("key", "text"),
+    [
+        ("LG전자", SAMSUNG),  # another company, though 전자 is shared
+        ("SK하이닉스", SAMSUNG),
+        ("2분기", SAMSUNG),  # numbers are matched exactly
+        ("연준", "한국은행 금융통화위원회는 기준금리를 동결했다."),
+        ("Europe", "It will cost $1,299 in the United States."),
+    ],
+)
+def test_other_names_and_numbers_are_missing(key: str, text: str) -> None:
+    assert not mentions(key, text)
+    assert key_status(key, text) is False
+
+
+def test_across_scripts_nothing_can_be_told() -> None:
+    assert key_status("Nvidia", SAMSUNG) is None
+    assert key_status("애플", "It will cost $1,299 in the United States.") is None
