@@ -51,12 +51,13 @@ _MOMENT = re.compile(
 )
 # ... of something that changes by the minute, which only that day's article could tell:
 # a price or the weather (the topics above), whether a line runs late or a place is open,
-# a live score. "지금 기준금리" asks for a state a dated article still reports.
+# a live score, the clock. "지금 기준금리" asks for a state a dated article still reports.
 _LIVE = re.compile(
     r"지연|결항|운행|운항|문\s*(?:을\s*)?(?:열|닫)|열었|닫았|영업\s*중|혼잡|붐비|대기|막히|정체|"
     r"중계|스코어|점수|이기고|지고 있|얼마에\s*(?:팔|사)|"
+    r"몇\s*대\s*몇|몇\s*시\s*(?:야|예요|인가|지)|"
     r"\b(?:open|closed|delay\w*|running late|traffic|crowded|waiting|queues?|scores?|"
-    r"winning|losing|raining|snowing)\b",
+    r"winning|losing|raining|snowing|what time is it)\b",
     re.I,
 )
 # ... a present state, which a dated article can still tell ("스페인의 현재 국왕") ...

@@ -44,6 +44,11 @@ def test_now_about_a_state_an_article_still_reports_is_not_unmet(
     answers "지금"; a price, the weather or a delay change by the minute."""
     ev = fake_answerer.evidence("한국은행 기준금리는 지금 몇 퍼센트야?", as_of=date(2025, 12, 31))
     assert ev.question_features[MOMENT] == 0.0
-    for live in ("지금 동북선 열차 지연되고 있어?", "Is it raining in Jeju right now?"):
+    for live in (
+        "지금 동북선 열차 지연되고 있어?",
+        "Is it raining in Jeju right now?",
+        "What time is it in Seoul now?",
+        "지금 KIA 경기 몇 대 몇이야?",
+    ):
         ev = fake_answerer.evidence(live, as_of=date(2025, 12, 31))
         assert ev.question_features[MOMENT] == 1.0, live

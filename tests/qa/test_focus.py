@@ -1,5 +1,5 @@
 """The question's focus (what is asked, when, the answer type, the key terms) checked
-against a quote, in Korean and English. Not yet part of the confidence."""
+against a quote, in Korean and English: features of the confidence model."""
 
 from __future__ import annotations
 
