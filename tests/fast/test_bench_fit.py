@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bench.fit import Asked, calibrate, found_labels
+from bench.fit import Asked, calibrate, found_labels, mean_figures
 from qa.ranking import CONFIDENCE_COLUMN, CONFIDENCE_FEATURES, LinearModel
 
 
@@ -47,3 +47,15 @@ def test_the_label_is_a_right_quote_of_an_answerable_question() -> None:
     ranked = [(False, True, True), (False, False, True), (True, True, True)]
     # hit@3 of an answerable question; an unanswerable one is never right.
     assert found_labels(asked, ranked).tolist() == [True, False, False]
+
+
+def test_splits_are_averaged_with_their_range() -> None:
+    runs = [
+        {"public": {"questions": 627, "hit1": 0.84, "answered": 0.97}},
+        {"public": {"questions": 627, "hit1": 0.86, "answered": 0.98}},
+    ]
+    mean = mean_figures(runs)["public"]
+    assert mean["questions"] == 627
+    assert mean["hit1"] == 0.85
+    assert mean["hit1_range"] == [0.84, 0.86]
+    assert mean["answered"] == 0.975
