@@ -489,19 +489,39 @@ def _table(figs: dict[str, dict[str, Any]]) -> list[str]:
     return out
 
 
-SPREAD = (
-    ("public", "hit1"),
-    ("public", "hit3"),
-    ("public", "answered"),
-    ("leave-out", "refused"),
-    ("offtopic:near", "refused"),
-    ("offtopic:realtime", "refused"),
-    ("ontopic", "answered"),
-    ("public-en", "answered"),
-    ("ontopic-en", "answered"),
-    ("public-en", "hit1"),
-    ("public-en:ko", "hit1"),
+# Issue 11's targets, each a figure of one set and the least it should be; English
+# hit@1 is held against the same questions in Korean (within 10 points).
+TARGETS = (
+    ("public", "hit1", 0.85),
+    ("public", "hit3", 0.95),
+    ("public", "answered", 0.95),
+    ("leave-out", "refused", 0.80),
+    ("offtopic:near", "refused", 0.90),
+    ("offtopic:realtime", "refused", 0.90),
+    ("ontopic", "answered", 0.95),
+    ("public-en", "answered", 0.90),
+    ("ontopic-en", "answered", 0.90),
+    ("public-en", "hit1", None),
 )
+
+
+def _targets(held_out: dict[str, dict[str, Any]]) -> list[str]:
+    lines = [
+        "| set | figure | target | mean | lowest split | highest split | met |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, key, least in TARGETS:
+        d = held_out.get(name, {})
+        if key not in d:
+            continue
+        if least is None:  # within 10 points of the Korean originals
+            least = round(held_out["public-en:ko"][key] - 0.10, 3)
+        low, high = d.get(f"{key}_range", [d[key], d[key]])
+        met = "yes" if d[key] >= least else "no"
+        lines.append(
+            f"| {name} | {key} | ≥ {least:.3f} | {d[key]:.3f} | {low:.3f} | {high:.3f} | {met} |"
+        )
+    return lines
 
 
 def render(model, hand: dict, held_out: dict, rows: list[dict[str, float]]) -> str:
@@ -532,17 +552,10 @@ def render(model, hand: dict, held_out: dict, rows: list[dict[str, float]]) -> s
         "",
         *_table(held_out),
         "",
-        "Each figure is the mean over the splits; the issue's figures, with the lowest and",
-        "highest split:",
+        "Each figure is the mean over the splits. Issue 11's targets (English hit@1: within",
+        "10 points of the same questions in Korean, `public-en:ko`):",
         "",
-        "| set | figure | mean | lowest | highest |",
-        "|---|---|---|---|---|",
-        *(
-            f"| {name} | {key} | {held_out[name][key]:.3f} | "
-            f"{held_out[name][key + '_range'][0]:.3f} | {held_out[name][key + '_range'][1]:.3f} |"
-            for name, key in SPREAD
-            if key + "_range" in held_out.get(name, {})
-        ),
+        *_targets(held_out),
         "",
         "## The hand rule it replaces (same questions, its threshold 0.96)",
         "",
