@@ -89,6 +89,13 @@ class Asked:
     focus: list[dict[str, float]]  # per candidate
     consts: dict[str, Any] = field(default_factory=dict)
     source: str = ""
+    # What serving's quotes are made of: each candidate's sentence row and the rows it
+    # would quote, the rows that a next sentence may join (one paragraph), and whether
+    # each of those sentences holds a gold answer.
+    rows: list[int] = field(default_factory=list)
+    units: list[tuple[int, ...]] = field(default_factory=list)
+    joinable: frozenset[int] = frozenset()
+    row_labels: dict[int, bool] = field(default_factory=dict)
 
 
 def _groups() -> dict[str, str]:
@@ -152,6 +159,9 @@ def ask_all(pool: int, limit: int | None = None) -> list[Asked]:
                 [any(g in answerer.quote_text(c.row) for g in q.answers) for c in ev.candidates],
                 dtype=bool,
             )
+            units = [tuple(answerer.quote_rows(c.row)) for c in ev.candidates]
+            near = {r + d for unit in units for r in unit for d in (-1, 0)}
+            index = by_index[ds.index]
             hits_lexical = [h.lexical for h in ev.hits[:pool]]
             out.append(
                 Asked(
@@ -169,6 +179,14 @@ def ask_all(pool: int, limit: int | None = None) -> list[Asked]:
                         "moment_met": ev.moment_met,
                     },
                     source=q.source,
+                    rows=[c.row for c in ev.candidates],
+                    units=units,
+                    joinable=frozenset(r for r in near if r >= 0 and answerer.joinable(r)),
+                    row_labels={
+                        r: any(g in index.sentence_text(r) for g in q.answers)
+                        for unit in units
+                        for r in unit
+                    },
                 )
             )
         took = time.perf_counter() - t0
@@ -254,14 +272,45 @@ class Served:
 
 def rank(a: Asked, sentence, further) -> tuple[np.ndarray, np.ndarray, bool, bool]:
     """Candidates best first under ``sentence``; hit@1 and hit@3 of the quotes given
-    (``further(score, best)``: whether a candidate is quoted after the best)."""
+    (``further(score, best)``: whether a candidate is quoted after the best), the quotes
+    made as serving makes them (qa.answerer.Answerer._quotes, without the syndication
+    dedup): a candidate that continues an earlier quote joins it."""
+    from qa.answerer import AnswerConfig
+    from qa.selection import join_adjacent
+
     if not len(a.labels):
         return np.zeros(0, dtype=int), np.zeros(0), False, False
     scores = sentence(a.x)
     order = np.argsort(-scores, kind="stable")
     best = scores[order[0]]
-    quotes = [i for i in order if further(scores[i], best)][:3]
-    return order, scores[order], bool(a.labels[order[0]]), bool(a.labels[quotes].any())
+    config = AnswerConfig()
+    used: set[int] = set()
+    runs: list[list[int]] = []
+    members: list[list[int]] = []
+    for i in order:
+        if len(runs) >= config.max_quotes:
+            break
+        if runs and not further(scores[i], best):
+            continue
+        row = a.rows[i]
+        if row in used:
+            continue
+        rows = list(a.units[i])
+        if used.intersection(rows):
+            rows = [row]
+        used.update(rows)
+        at = join_adjacent(runs, rows, a.joinable.__contains__, config.quote_sentences)
+        if at is None:
+            runs.append(list(rows))
+            members.append([i])
+        else:
+            members[at].append(i)
+
+    def holds(k: int) -> bool:
+        whole = [i for i in members[k] if set(a.units[i]) <= set(runs[k])]
+        return any(a.row_labels.get(r, False) for r in runs[k]) or bool(a.labels[whole].any())
+
+    return order, scores[order], holds(0), any(holds(k) for k in range(len(runs)))
 
 
 def question_matrix(asked: list[Asked], sentence, further, head: int):

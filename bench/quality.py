@@ -34,7 +34,7 @@ import re
 import string
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,7 @@ class Row:
     recall: dict[int, bool]
     hit: dict[int, bool]
     source: str
+    quote_chars: list[int] = field(default_factory=list)  # each quote's length
 
 
 def _components(index_dir: Path, cache_dir: Path | None):
@@ -101,9 +102,23 @@ def public_rows(comps, index_dir: Path) -> list[Row]:
                 },
                 {k: any(g in x.text for x in ans.quotes[:k] for g in q.answers) for k in (1, 3)},
                 q.source,
+                [len(x.text) for x in ans.quotes],
             )
         )
     return rows
+
+
+def quote_lengths(rows: list[Row]) -> dict[str, float]:
+    """How much text an answer quotes (abstention off): hit@k rewards longer quotes, so
+    their length is reported with it."""
+    first = [r.quote_chars[0] for r in rows if r.quote_chars]
+    every = [n for r in rows for n in r.quote_chars]
+    return {
+        "first_median": float(np.median(first)) if first else 0.0,
+        "first_mean": float(np.mean(first)) if first else 0.0,
+        "per_answer": len(every) / len(first) if first else 0.0,
+        "chars_per_answer": sum(every) / len(first) if first else 0.0,
+    }
 
 
 def own_confidences(comps, index_dir: Path) -> dict[str, list[float]]:
@@ -244,6 +259,7 @@ def main(argv: list[str] | None = None) -> None:
         "threshold": chosen,
         "abstention_off": table(rows, 0.0),
         "as_served": table(rows, chosen),
+        "quotes": quote_lengths(rows),
         "own": {
             "ontopic_answered": float(np.mean(np.array(own["ontopic"]) >= chosen)),
             "offtopic_refused": float(np.mean(np.array(own["offtopic"]) < chosen)),
@@ -319,9 +335,9 @@ def load_history(path: Path = HISTORY) -> dict[str, dict[str, Any]]:
 def history_names(text: str) -> list[str]:
     """The ``h.NAME`` placeholders of a piece of template, in order, each once."""
     names: list[str] = []
-    for _, field, _, _ in string.Formatter().parse(text):
-        if field and field.startswith("h.") and field[2:] not in names:
-            names.append(field[2:])
+    for _, name, _, _ in string.Formatter().parse(text):
+        if name and name.startswith("h.") and name[2:] not in names:
+            names.append(name[2:])
     return names
 
 
@@ -385,6 +401,7 @@ def render_text(
         threshold=r["threshold"],
         table_off=_md_table(r["abstention_off"]),
         table_served=_md_table(r["as_served"]),
+        quotes=_quotes_line(r.get("quotes")),
         questions=r["abstention_off"]["overall"]["questions"],
         ontopic=f"{own['ontopic_answered']:.3f}",
         offtopic=f"{own['offtopic_refused']:.3f}",
@@ -395,6 +412,16 @@ def render_text(
         chat_rows=chat_rows,
         seconds=r["seconds"],
         h=History(history),
+    )
+
+
+def _quotes_line(q: dict[str, float] | None) -> str:
+    if not q:
+        return "Quote lengths were not measured in this run."
+    return (
+        f"The first quote is {q['first_median']:.0f} characters long at the median "
+        f"(mean {q['first_mean']:.0f}); an answer gives {q['per_answer']:.2f} quotes, "
+        f"{q['chars_per_answer']:.0f} characters in all."
     )
 
 

@@ -131,6 +131,8 @@ FIGURES: dict[str, Figure] = {
         for metric in ("recall@5", "hit@1", "hit@3", "answered")
     },
     "quality.threshold": ("quality", lambda r: f"{r['threshold']}"),
+    "quality.quotes.first_median": ("quality", lambda r: f"{r['quotes']['first_median']:.0f}"),
+    "quality.quotes.per_answer": ("quality", lambda r: f"{r['quotes']['per_answer']:.2f}"),
     "quality.ontopic_answered": (
         "quality",
         lambda r: _count(r["own"]["ontopic_answered"], r["own"]["n_ontopic"]),

@@ -31,6 +31,7 @@ from qa.retrieval import DENSE_WEIGHT, DEPTH, RRF_K, Filters, Fusion, Hit, Hybri
 from qa.selection import (
     ScoredSentence,
     SelectionWeights,
+    join_adjacent,
     score_sentences,
     starts_with_anaphor,
 )
@@ -44,6 +45,8 @@ from qa.types import Answer, Citation, PassageResult, Quote, format_answer
 class AnswerConfig:
     top_k: int = 5  # passages returned as context
     max_quotes: int = 3
+    # Sentences a quote may grow to when the best sentences stand side by side.
+    quote_sentences: int = 2
     # Which sentence is quoted and how sure the answer is (qa/ranking.py): the fitted
     # model for e5 embedders, the hand-set rule for others. Components picks it by the
     # embedder's backend.
@@ -331,7 +334,7 @@ class Answerer:
 
     def quote_text(self, row: int) -> str:
         """The text :meth:`ask` would quote for a sentence row (with its companion)."""
-        rows = self._quote_rows(row)
+        rows = self.quote_rows(row)
         first, last = self.index.sentence(rows[0]), self.index.sentence(rows[-1])
         return self.index.articles[first.article].text[first.start : last.end]
 
@@ -353,30 +356,45 @@ class Answerer:
         self, scored: list[ScoredSentence], parsed: ParsedQuestion, dedup: QuoteDeduper
     ) -> list[Quote]:
         """The best sentences, each quoted once: from the earliest copy of a syndicated
-        story, never a sentence (by normalized text) that an earlier quote has."""
+        story, never a sentence (by normalized text) that an earlier quote has; one that
+        continues an earlier quote joins it (up to ``quote_sentences`` sentences)."""
         cfg = self.config
         used: set[int] = set()
-        quotes: list[Quote] = []
+        runs: list[list[int]] = []
+        owners: list[ScoredSentence] = []
         best = scored[0].score
         for cand in scored:
-            if len(quotes) >= cfg.max_quotes:
+            if len(runs) >= cfg.max_quotes:
                 break
-            if quotes and not cfg.model.further_quote(cand.score, best):
+            if runs and not cfg.model.further_quote(cand.score, best):
                 continue
             row = dedup.earliest(cand.row)
             if row in used or dedup.repeats(row):
                 continue
-            rows = self._quote_rows(row)
+            rows = self.quote_rows(row)
             if used.intersection(rows) or any(dedup.repeats(r) for r in rows):
                 # Its companion sentence is quoted already: the sentence may still stand
                 # as a quote of its own.
                 rows = [row]
             used.update(rows)
             dedup.add(rows)
-            quotes.append(self._quote(rows, cand, parsed, dedup))
-        return quotes
+            if join_adjacent(runs, rows, self.joinable, cfg.quote_sentences) is None:
+                runs.append(list(rows))
+                owners.append(cand)
+        return [
+            self._quote(run, owner, parsed, dedup) for run, owner in zip(runs, owners, strict=True)
+        ]
 
-    def _quote_rows(self, row: int) -> list[int]:
+    def joinable(self, row: int) -> bool:
+        """Rows ``row`` and ``row + 1`` are consecutive sentences of one paragraph."""
+        index = self.index
+        return (
+            row + 1 < index.sentence_count
+            and index.sentence_article(row) == index.sentence_article(row + 1)
+            and _same_paragraph(index, row, row + 1)
+        )
+
+    def quote_rows(self, row: int) -> list[int]:
         """One sentence, or two when one completes the other: a sentence that opens with
         a pronoun takes the one before it; a next sentence that opens with one is added."""
         index = self.index

@@ -253,16 +253,29 @@ def answer_entity(quote: str, question: str, kind: str, analyzer: MorphemeAnalyz
     """The name an answer gave: the proper name in its quote that the question did not
     already contain. For a "who" question, the name next to a title or subject particle."""
     asked = normalize(question)
-    candidates = _korean_names(quote, analyzer) if is_korean(quote) else _english_names(quote)
+    korean = is_korean(quote)
+    candidates = _korean_names(quote, analyzer) if korean else _english_names(quote)
     candidates = [(n, p) for n, p in candidates if normalize(n) not in asked]
     if not candidates:
         return None
+    if kind == "person" and korean:
+        # The last subject of the first sentence that has one: a quote of two sentences
+        # ("윤정호 후보가 당선됐다. 김미경 후보는 …") names the answer first.
+        for sentence in _SENTENCE_END.split(quote):
+            marked = [
+                n
+                for n, person in _korean_names(sentence, analyzer)
+                if person and normalize(n) not in asked
+            ]
+            if marked:
+                return marked[-1]
+        return None
     if kind == "person":
-        marked = [n for n, person in candidates if person]
-        if not marked:
-            return None
-        return marked[-1] if is_korean(quote) else marked[0]
+        return next((n for n, person in candidates if person), None)
     return candidates[0][0]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+")
 
 
 def _korean_names(text: str, analyzer: MorphemeAnalyzer) -> list[tuple[str, bool]]:

@@ -11,6 +11,7 @@ or "어디/where" a proper noun that the question does not already contain).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -164,3 +165,23 @@ def score_sentences(
         )
     out.sort(key=lambda s: -s.score)
     return out
+
+
+def join_adjacent(
+    quotes: list[list[int]], rows: list[int], joinable: Callable[[int], bool], most: int
+) -> int | None:
+    """Extend the first of ``quotes`` (each a run of sentence rows) that ``rows`` continue,
+    before or after, into one quote of at most ``most`` sentences; ``joinable(r)``: row
+    ``r`` and row ``r + 1`` are one article's consecutive sentences in one paragraph.
+    Returns the quote's position, or None. Two of the best sentences side by side read
+    as one quote, not as two fragments, and the slot left free takes another."""
+    for i, quote in enumerate(quotes):
+        if len(quote) + len(rows) > most:
+            continue
+        if quote[-1] + 1 == rows[0] and joinable(quote[-1]):
+            quote.extend(rows)
+            return i
+        if rows[-1] + 1 == quote[0] and joinable(rows[-1]):
+            quote[:0] = rows
+            return i
+    return None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
-from bench.fit import Asked, calibrate, found_labels, mean_figures
+from bench.fit import Asked, calibrate, found_labels, mean_figures, rank
 from qa.ranking import CONFIDENCE_COLUMN, CONFIDENCE_FEATURES, LinearModel
 
 
@@ -59,3 +61,19 @@ def test_splits_are_averaged_with_their_range() -> None:
     assert mean["hit1"] == 0.85
     assert mean["hit1_range"] == [0.84, 0.86]
     assert mean["answered"] == 0.975
+
+
+def test_the_fit_quotes_as_serving_does() -> None:
+    """The best sentence (row 10) and the second (row 11, which holds the answer) stand
+    side by side: serving quotes them as one, so the first quote holds the answer."""
+    x = np.array([[3.0], [2.0], [1.0]])
+    a = Asked(
+        "set", "q", "q", True, x, np.array([False, True, False]), [],
+        rows=[10, 11, 30], units=[(10,), (11,), (30,)], joinable=frozenset({10}),
+        row_labels={10: False, 11: True, 30: False},
+    )  # fmt: skip
+    order, _, hit1, hit3 = rank(a, lambda m: m[:, 0], lambda score, best: True)
+    assert order.tolist() == [0, 1, 2]
+    assert hit1 and hit3
+    apart = replace(a, joinable=frozenset())  # two paragraphs: the answer is the 2nd quote
+    assert rank(apart, lambda m: m[:, 0], lambda score, best: True)[2:] == (False, True)

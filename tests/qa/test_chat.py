@@ -185,6 +185,9 @@ def test_answer_entity(components: Components) -> None:
     analyzer = components.analyzer
     quote = "지난 2일 치러진 강릉시장 보궐선거에서 무소속 윤정호 후보가 당선됐다."
     assert answer_entity(quote, "이번 선거에서 누가 당선됐어?", "person", analyzer) == "윤정호"
+    # A quote of two sentences side by side: the first sentence's subject is the answer.
+    two = quote + " 2위를 한 김미경 후보가 결과에 승복했다."
+    assert answer_entity(two, "이번 선거에서 누가 당선됐어?", "person", analyzer) == "윤정호"
     quote = "배터리 제조사 가온배터리가 20일 충북 청주시 오창읍에서 공장 착공식을 열었다."
     where = answer_entity(quote, "가온배터리 공장은 어디에 지어져?", "place", analyzer)
     assert where == "충북 청주시 오창읍"
