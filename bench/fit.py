@@ -679,9 +679,11 @@ def main(argv: list[str] | None = None) -> None:
 
     from qa.ranking import FITTED, RankingModel
 
-    if args.reuse and args.cache.is_file():
-        asked = pickle.loads(args.cache.read_bytes())
-    else:
+    asked = pickle.loads(args.cache.read_bytes()) if args.reuse and args.cache.is_file() else []
+    if any(len(a.labels) and not a.rows for a in asked):
+        print(f"{args.cache} predates the quotes' rows: asking again", flush=True)
+        asked = []
+    if not asked:
         asked = ask_all(args.pool, args.limit)
         args.cache.parent.mkdir(parents=True, exist_ok=True)
         args.cache.write_bytes(pickle.dumps(asked))
