@@ -65,9 +65,11 @@ _UNTIL_BEFORE = re.compile(r"(?:until|till|through)\s*$", re.I)
 _SINCE_ASKED = re.compile(r"부터|\bsince\b|\bfrom when\b", re.I)
 _SINCE_AFTER = re.compile(r"^\s*부터")
 _SINCE_BEFORE = re.compile(r"(?:since|from)\s*$", re.I)
+# A title after a name, written apart from it ("윤정호 후보"): glued on, it makes an office
+# of a place ("강릉시장", the mayor of Gangneung). Only 씨 is often written on.
 _PERSON_AFTER = re.compile(
-    r"\s*(?:대통령|총리|장관|의원|회장|대표|사장|부회장|CEO|감독|선수|관장|시장|위원장|교수|박사|"
-    r"씨|작가|가수|배우|당선인|후보|총재|원장|청장|코치|기자)"
+    r"\s+(?:대통령|총리|장관|의원|회장|대표|사장|부회장|CEO|감독|선수|관장|시장|위원장|교수|박사|"
+    r"씨|작가|가수|배우|당선인|후보|총재|원장|청장|코치|기자)|씨"
 )
 _PLACE_END = re.compile(
     r"(?:시|도|군|구|동|읍|면|역|항|공항|돔|경기장|센터|대학교?|섬|산|강|호|국|City|Port|Airport|"

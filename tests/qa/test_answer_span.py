@@ -132,6 +132,13 @@ from tests.helpers import assert_quotes_valid
             "one million homes",
         ),
         (
+            # "강릉시장" is an office of a place, not a person with a title.
+            "이번 선거에서 누가 당선됐어?",
+            "지난 2일 치러진 강릉시장 보궐선거에서 무소속 윤정호 후보가 당선됐다.",
+            ("강릉", "윤정호"),
+            "윤정호",
+        ),
+        (
             # A capitalised first word is not a name.
             "Who won the men's race at the Harbor City Marathon?",
             "In cool weather, Daniel Kiprono won the men's race.",
