@@ -394,7 +394,6 @@ def cross_validate(
 
     groups = np.array([a.group for a in asked])
     out: dict[str, Served] = {}
-    thresholds = []
     splitter = GroupKFold(n_splits=folds, shuffle=seed is not None, random_state=seed)
     for k, (train, test) in enumerate(splitter.split(asked, groups=groups)):
         tr = [asked[i] for i in train]
@@ -403,7 +402,6 @@ def cross_validate(
         q_tr, ranked_tr = question_matrix(tr, sentence, gap_rule(args.quote_gap), args.head)
         confidence = fit_confidence(q_tr, tr, found_labels(tr, ranked_tr), args.c, args.balance)
         confidence, t = calibrate(confidence, q_tr, tr, args.answered, args.answered_across)
-        thresholds.append(t)
         q_te, ranked = question_matrix(te, sentence, gap_rule(args.quote_gap), args.head)
         conf_te = confidence(q_te)
         for a, cf, (h1, h3, quoted) in zip(te, conf_te, ranked, strict=True):

@@ -254,10 +254,6 @@ def answer_entity(quote: str, question: str, kind: str, analyzer: MorphemeAnalyz
     already contain. For a "who" question, the name next to a title or subject particle."""
     asked = normalize(question)
     korean = is_korean(quote)
-    candidates = _korean_names(quote, analyzer) if korean else _english_names(quote)
-    candidates = [(n, p) for n, p in candidates if normalize(n) not in asked]
-    if not candidates:
-        return None
     if kind == "person" and korean:
         # The last subject of the first sentence that has one: a quote of two sentences
         # ("윤정호 후보가 당선됐다. 김미경 후보는 …") names the answer first.
@@ -269,6 +265,10 @@ def answer_entity(quote: str, question: str, kind: str, analyzer: MorphemeAnalyz
             ]
             if marked:
                 return marked[-1]
+        return None
+    candidates = _korean_names(quote, analyzer) if korean else _english_names(quote)
+    candidates = [(n, p) for n, p in candidates if normalize(n) not in asked]
+    if not candidates:
         return None
     if kind == "person":
         return next((n for n, person in candidates if person), None)
