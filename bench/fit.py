@@ -161,7 +161,6 @@ def ask_all(pool: int, limit: int | None = None) -> list[Asked]:
             )
             units = [tuple(answerer.quote_rows(c.row)) for c in ev.candidates]
             near = {r + d for unit in units for r in unit for d in (-1, 0)}
-            index = by_index[ds.index]
             hits_lexical = [h.lexical for h in ev.hits[:pool]]
             out.append(
                 Asked(
@@ -183,7 +182,7 @@ def ask_all(pool: int, limit: int | None = None) -> list[Asked]:
                     units=units,
                     joinable=frozenset(r for r in near if r >= 0 and answerer.joinable(r)),
                     row_labels={
-                        r: any(g in index.sentence_text(r) for g in q.answers)
+                        r: any(g in answerer.index.sentence_text(r) for g in q.answers)
                         for unit in units
                         for r in unit
                     },

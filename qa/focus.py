@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from qa.answer_span import find_answer_span
-from qa.keys import key_status
+from qa.keys import KeyText
 from qa.question import ParsedQuestion
 
 # What may be asked for that a news archive rarely answers as asked: each topic's words in
@@ -153,7 +153,8 @@ def check_focus(
     focus = question_focus(question)
     passage = passage or quote
     topic_pattern = _TOPICS.get(focus.topic) if focus.topic else None
-    statuses = [key_status(k, passage) for k in focus.keys]
+    passage_keys = KeyText(passage)
+    statuses = [passage_keys.status(k) for k in focus.keys]
     return FocusEvidence(
         focus=focus,
         topic_in_quote=bool(topic_pattern.search(quote)) if topic_pattern else None,

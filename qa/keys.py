@@ -11,6 +11,7 @@ article, against 23 with the tolerances below (docs/ranking.md).
 from __future__ import annotations
 
 import re
+from functools import cached_property
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -30,34 +31,62 @@ def main_script(text: str) -> str:
     return "hangul" if len(_HANGUL.findall(text)) >= len(_LATIN.findall(text)) else "latin"
 
 
+class KeyText:
+    """A text that a question's keys are checked against: its squashed form, script and
+    Hangul words are read once for all the keys (a question has several, and each
+    candidate article is checked for all of them)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @cached_property
+    def squashed(self) -> str:
+        return squash(self.text)
+
+    @cached_property
+    def script(self) -> str:
+        return main_script(self.text)
+
+    @cached_property
+    def words(self) -> set[str]:
+        return set(_HANGUL_WORD.findall(self.text))
+
+    def status(self, key: str) -> bool | None:
+        """True when the text mentions the key; False when it is missing though the
+        text is written in the key's script; None when the scripts differ (a Korean
+        passage for "Nvidia", an English one for "엔비디아") and so nothing can be told."""
+        if self.mentions(key):
+            return True
+        if not (_HANGUL.search(key) or _LATIN.search(key)):
+            return False  # digits are written alike in every script
+        key_script = "hangul" if _HANGUL.search(key) else "latin"
+        return False if key_script == self.script else None
+
+    def mentions(self, key: str) -> bool:
+        """The key, or a spelling of it one letter (jamo) away, or each word of a name of
+        several words, or the key less a particle that stuck to it ("빅뱅이")."""
+        if squash(key) in self.squashed:
+            return True
+        if any(alias in self.text for alias in _ALIASES.get(key, ())):
+            return True
+        parts = [p for p in key.split() if len(p) > 1]
+        if len(parts) > 1:
+            return all(self.mentions(p) for p in parts)
+        if not _HANGUL_WORD.fullmatch(key) or len(key) < 2:
+            return False  # Latin words and digits are matched exactly
+        if len(key) > 2 and key[-1] in _PARTICLES and squash(key[:-1]) in self.squashed:
+            return True
+        return _near_spelling(key, self.words)
+
+
 def key_status(key: str, evidence: str) -> bool | None:
-    """True when the evidence mentions the key; False when it is missing though the
-    evidence is written in the key's script; None when the scripts differ (a Korean
-    passage for "Nvidia", an English one for "엔비디아") and so nothing can be told."""
-    if mentions(key, evidence):
-        return True
-    if not (_HANGUL.search(key) or _LATIN.search(key)):
-        return False  # digits are written alike in every script
-    key_script = "hangul" if _HANGUL.search(key) else "latin"
-    return False if key_script == main_script(evidence) else None
+    """:meth:`KeyText.status` of one key."""
+    return KeyText(evidence).status(key)
 
 
 def mentions(key: str, text: str) -> bool:
-    """The key, or a spelling of it one letter (jamo) away, or each word of a name of
-    several words, or the key less a particle that stuck to it ("빅뱅이")."""
-    squashed = squash(text)
-    if squash(key) in squashed:
-        return True
-    if any(alias in text for alias in _ALIASES.get(key, ())):
-        return True
-    parts = [p for p in key.split() if len(p) > 1]
-    if len(parts) > 1:
-        return all(mentions(p, text) for p in parts)
-    if not _HANGUL_WORD.fullmatch(key) or len(key) < 2:
-        return False  # Latin words and digits are matched exactly
-    if len(key) > 2 and key[-1] in _PARTICLES and squash(key[:-1]) in squashed:
-        return True
-    return _near_spelling(key, set(_HANGUL_WORD.findall(text)))
+    """:meth:`KeyText.mentions` of one key."""
+    return KeyText(text).mentions(key)
 
 
 def _near_spelling(key: str, words: set[str]) -> bool:

@@ -8,7 +8,7 @@ from typing import Literal
 
 from index.lexical import MorphemeAnalyzer
 from index.text import is_korean
-from qa.keys import key_status
+from qa.keys import KeyText
 from qa.transliteration import latin_names
 
 AnswerType = Literal["number", "date", "person", "place", "other"]
@@ -178,4 +178,5 @@ def parse_question(question: str, analyzer: MorphemeAnalyzer) -> ParsedQuestion:
 def missing_keys(question: ParsedQuestion, evidence: str) -> list[str]:
     """Key terms of the question that the evidence text does not mention, though it is
     written in their script (a Latin name over a Korean article is not known missing)."""
-    return [k for k in question.keys if key_status(k, evidence) is False]
+    text = KeyText(evidence)
+    return [k for k in question.keys if text.status(k) is False]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.focus import check_focus, key_status, question_focus
+from qa.focus import check_focus, question_focus
+from qa.keys import key_status
 from qa.question import parse_question
 from service.components import Components
 
