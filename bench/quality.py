@@ -58,6 +58,8 @@ class Row:
     hit: dict[int, bool]
     source: str
     quote_chars: list[int] = field(default_factory=list)  # each quote's length
+    total_ms: float = 0.0
+    late_ms: float = 0.0
 
 
 def _components(index_dir: Path, cache_dir: Path | None):
@@ -103,9 +105,25 @@ def public_rows(comps, index_dir: Path) -> list[Row]:
                 {k: any(g in x.text for x in ans.quotes[:k] for g in q.answers) for k in (1, 3)},
                 q.source,
                 [len(x.text) for x in ans.quotes],
+                ans.timings.get("total_ms", 0.0),
+                ans.timings.get("late_ms", 0.0),
             )
         )
     return rows
+
+
+def latency(rows: list[Row]) -> dict[str, float]:
+    """In-process time of an answer over the public slice, and the share of it that late
+    interaction takes (token states of the best passages; its cache fills as the run goes,
+    as a served index's does)."""
+    total = [r.total_ms for r in rows]
+    late = [r.late_ms for r in rows]
+    return {
+        "total_p50": float(np.percentile(total, 50)),
+        "total_p95": float(np.percentile(total, 95)),
+        "late_p50": float(np.percentile(late, 50)),
+        "late_p95": float(np.percentile(late, 95)),
+    }
 
 
 def quote_lengths(rows: list[Row]) -> dict[str, float]:
@@ -260,6 +278,7 @@ def main(argv: list[str] | None = None) -> None:
         "abstention_off": table(rows, 0.0),
         "as_served": table(rows, chosen),
         "quotes": quote_lengths(rows),
+        "latency": latency(rows),
         "own": {
             "ontopic_answered": float(np.mean(np.array(own["ontopic"]) >= chosen)),
             "offtopic_refused": float(np.mean(np.array(own["offtopic"]) < chosen)),
@@ -402,6 +421,7 @@ def render_text(
         table_off=_md_table(r["abstention_off"]),
         table_served=_md_table(r["as_served"]),
         quotes=_quotes_line(r.get("quotes")),
+        latency=_latency_line(r.get("latency")),
         questions=r["abstention_off"]["overall"]["questions"],
         ontopic=f"{own['ontopic_answered']:.3f}",
         offtopic=f"{own['offtopic_refused']:.3f}",
@@ -412,6 +432,16 @@ def render_text(
         chat_rows=chat_rows,
         seconds=r["seconds"],
         h=History(history),
+    )
+
+
+def _latency_line(t: dict[str, float] | None) -> str:
+    if not t:
+        return "Answer time was not measured in this run."
+    return (
+        f"An answer took {t['total_p50']:.0f} ms at the median ({t['total_p95']:.0f} ms at "
+        f"p95) in process on this run's machine; late interaction took {t['late_p50']:.0f} "
+        f"ms of it at the median ({t['late_p95']:.0f} ms at p95)."
     )
 
 

@@ -133,6 +133,10 @@ FIGURES: dict[str, Figure] = {
     "quality.threshold": ("quality", lambda r: f"{r['threshold']}"),
     "quality.quotes.first_median": ("quality", lambda r: f"{r['quotes']['first_median']:.0f}"),
     "quality.quotes.per_answer": ("quality", lambda r: f"{r['quotes']['per_answer']:.2f}"),
+    **{
+        f"quality.latency.{name}": ("quality", lambda r, n=name: f"{r['latency'][n]:.0f}")
+        for name in ("total_p50", "total_p95", "late_p50", "late_p95")
+    },
     "quality.ontopic_answered": (
         "quality",
         lambda r: _count(r["own"]["ontopic_answered"], r["own"]["n_ontopic"]),

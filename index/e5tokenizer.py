@@ -70,6 +70,41 @@ class E5Tokenizer:
     def content_ids(self, text: str, *, is_query: bool) -> list[int]:
         """Token ids without ``<s>``/``</s>``, prefix included, never truncated."""
         s = self.normalize(PREFIXES[is_query] + text)
+        return [piece_id for piece_id, _, _ in self._segment(s)]
+
+    def content_pieces(
+        self, text: str, *, is_query: bool
+    ) -> tuple[list[int], list[tuple[int, int]]]:
+        """:meth:`content_ids` and, for each token, the characters of ``text`` it covers as
+        ``(start, end)``; ``(-1, -1)`` for the prefix's tokens and for a bare ``▁``."""
+        full = PREFIXES[is_query] + text
+        s, origin = self._normalize_with_origin(full)
+        skip = len(full) - len(text)
+        ids: list[int] = []
+        spans: list[tuple[int, int]] = []
+        for piece_id, a, b in self._segment(s):
+            covered = [origin[k] for k in range(a, b) if s[k] != META and origin[k] >= skip]
+            ids.append(piece_id)
+            spans.append((covered[0] - skip, covered[-1] + 1 - skip) if covered else (-1, -1))
+        return ids, spans
+
+    def _normalize_with_origin(self, text: str) -> tuple[str, list[int]]:
+        """:meth:`normalize`, and the index in ``text`` each output character came from."""
+        chars: list[str] = []
+        origin: list[int] = []
+        for i, ch in enumerate(text):
+            for out in self._table.get(ord(ch), ch):
+                if out == " " and chars and chars[-1] == " ":
+                    continue  # a run of spaces collapses to its first
+                chars.append(out)
+                origin.append(i)
+        if not chars or chars[0] != " ":
+            chars.insert(0, " ")
+            origin.insert(0, 0)
+        return "".join(chars).replace(" ", META), origin
+
+    def _segment(self, s: str) -> list[tuple[int, int, int]]:
+        """Unigram Viterbi over the normalized ``s``: ``(piece id, start, end)`` in order."""
         n = len(s)
         vocab = self._vocab
         max_len = self._max_len
@@ -99,10 +134,10 @@ class E5Tokenizer:
                 best[i + 1] = score
                 back_id[i + 1] = self.unk
                 back_from[i + 1] = i
-        out: list[int] = []
+        out: list[tuple[int, int, int]] = []
         i = n
         while i > 0:
-            out.append(back_id[i])
+            out.append((back_id[i], back_from[i], i))
             i = back_from[i]
         out.reverse()
         return out

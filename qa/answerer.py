@@ -15,8 +15,10 @@ from index.lexical import MorphemeAnalyzer
 from index.morphs import SentenceMorphs
 from index.store import LoadedIndex
 from index.text import is_blank, is_korean
+from index.token_states import token_encoder_of
 from qa.answer_span import find_answer_span
 from qa.focus import check_focus
+from qa.late_interaction import LateScores, late_scores
 from qa.question import ParsedQuestion, missing_keys, parse_question
 from qa.ranking import (
     CROSSED_COPY,
@@ -100,7 +102,8 @@ class Evidence:
 
 class Answerer:
     """Answers questions over one loaded index. Cheap to construct; holds no state
-    besides its (read-only) index, embedder and analyzer."""
+    besides its (read-only) index, embedder and analyzer, and the embedder's token
+    encoder when the model reads late interaction (its passage cache is the embedder's)."""
 
     def __init__(
         self,
@@ -113,6 +116,8 @@ class Answerer:
         self.embedder = embedder
         self.analyzer = analyzer
         self.config = config or AnswerConfig()
+        # Only a model that reads late interaction pays for the token states.
+        self.tokens = token_encoder_of(embedder) if self.config.model.late_passages else None
         self.retriever = HybridRetriever(
             index,
             fusion=self.config.fusion,
@@ -228,7 +233,18 @@ class Answerer:
                 article = self.index.articles[a]
                 missing_by_article[a] = missing_keys(parsed, article.title + "\n" + article.text)
         bonus = scope.sentence_bonus(self.index, [c.row for c in scored])
-        x = self._sentence_features(parsed, scored, pool, missing_by_article, bonus)
+        late = None
+        if self.tokens is not None and scored:
+            t_late = time.perf_counter()
+            late = late_scores(
+                self.tokens,
+                self.index,
+                query,
+                [h.row for h in pool[: model.late_passages]],
+                parsed.term_spans,
+            )
+            timings["late_ms"] = (time.perf_counter() - t_late) * 1000
+        x = self._sentence_features(parsed, scored, pool, missing_by_article, bonus, late)
         order: list[int] = []
         if scored:
             scores = model.sentence(x)
@@ -275,6 +291,7 @@ class Answerer:
         pool: list[Hit],
         missing_by_article: dict[int, list[str]],
         bonus: dict[int, float],
+        late: LateScores | None = None,
     ) -> np.ndarray:
         x = np.zeros((len(scored), len(SENTENCE_FEATURES)), dtype=np.float64)
         if not scored:
@@ -310,6 +327,9 @@ class Answerer:
             elif parsed.kind in ("person", "place"):
                 # A name the question does not hold: the type cue says it already.
                 row[col["answer_span"]] = c.cue
+            if late is not None:
+                row[col["late"]] = late.sentence(c.row)
+                row[col["passage_late"]] = late.passage(c.passage_row)
             cross = float(is_korean(text) != q_korean)
             row[col["cross_script"]] = cross
             row[col["anaphor"]] = float(self._continues(c.row, morphs))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from index.lexical import MorphemeAnalyzer
+from index.morphs import CONTENT_TAGS, content_form
 from index.text import is_korean
 from qa.keys import KeyText
 from qa.transliteration import latin_names
@@ -95,6 +96,9 @@ class ParsedQuestion:
     # Capitalised word groups of a question in Latin script ("Kim Min-hee"), for matching
     # names across scripts (qa/transliteration.py); empty for a Korean question.
     latin_names: tuple[str, ...] = ()
+    # Where the terms stand in ``text``, as (start, end): the words late interaction
+    # weighs (qa/late_interaction.py), not "이번", "누가" or "how many".
+    term_spans: tuple[tuple[int, int], ...] = ()
 
 
 def parse_question(question: str, analyzer: MorphemeAnalyzer) -> ParsedQuestion:
@@ -147,6 +151,13 @@ def parse_question(question: str, analyzer: MorphemeAnalyzer) -> ParsedQuestion:
     }
     tokens = analyzer.tokens(question)
     terms = tuple(form for form, _ in analyzer.content(tokens) if form not in stop and form.strip())
+    term_spans = tuple(
+        (t.start, t.start + t.len)
+        for t in tokens
+        if t.tag.startswith(CONTENT_TAGS)
+        and content_form(t.form, t.tag) not in stop
+        and t.form.strip()
+    )
     keys: list[str] = []
     for i, tok in enumerate(tokens):
         if tok.tag == "NNP" and len(tok.form) > 1:
@@ -172,6 +183,7 @@ def parse_question(question: str, analyzer: MorphemeAnalyzer) -> ParsedQuestion:
         tuple(dict.fromkeys(keys)),
         counter_pattern(question) if kind == "number" else None,
         () if is_korean(question) else tuple(latin_names(question)),
+        term_spans,
     )
 
 

