@@ -12,6 +12,7 @@ The states come from the bundled weights through the same ONNX conversion as the
 embedder (:mod:`index.onnx_convert`, the graph cut after ``layer`` layers). They are
 computed when asked, for the few passages a question's ranking reads; a small cache keeps
 the latest passages' states, since follow-up and similar questions read the same ones.
+They run on the CPU, also when the embedder runs on a GPU: a few short texts per question.
 """
 
 from __future__ import annotations
