@@ -1,4 +1,5 @@
-"""The confidence calibration of bench.fit: one threshold, a share answered per script pair."""
+"""bench.fit: the confidence calibration (one threshold, a share answered per script pair)
+and the sentence fit's sign bounds."""
 
 from __future__ import annotations
 
@@ -6,8 +7,16 @@ from dataclasses import replace
 
 import numpy as np
 
-from bench.fit import Asked, calibrate, found_labels, mean_figures, rank
-from qa.ranking import CONFIDENCE_COLUMN, CONFIDENCE_FEATURES, LinearModel
+from bench.fit import (
+    Asked,
+    _conditional_logit,
+    calibrate,
+    fit_sentence,
+    found_labels,
+    mean_figures,
+    rank,
+)
+from qa.ranking import CONFIDENCE_COLUMN, CONFIDENCE_FEATURES, SENTENCE_FEATURES, LinearModel
 
 
 def _asked(n: int, answerable: np.ndarray) -> list[Asked]:
@@ -77,3 +86,28 @@ def test_the_fit_quotes_as_serving_does() -> None:
     assert hit1 and hit3
     apart = replace(a, joinable=frozenset())  # two paragraphs: the answer is the 2nd quote
     assert rank(apart, lambda m: m[:, 0], lambda score, best: True)[2:] == (False, True)
+
+
+def test_monotone_sentence_features_keep_their_sign() -> None:
+    """Two correlated signals: alone, the fit would give ``lexical`` a negative weight
+    beside ``late``; bounded, it stays at zero or above, and ``key_missing`` at or below."""
+    rng = np.random.default_rng(1)
+    col = {name: i for i, name in enumerate(SENTENCE_FEATURES)}
+    asked = []
+    for i in range(300):
+        x = np.zeros((4, len(SENTENCE_FEATURES)))
+        late = rng.normal(0.0, 1.0, 4)
+        x[:, col["late"]] = late
+        # lexical tracks late, minus a part that (in this data) marks the wrong sentence.
+        noise = rng.normal(0.0, 1.0, 4)
+        x[:, col["lexical"]] = late + noise
+        x[:, col["key_missing"]] = rng.random(4)
+        labels = np.zeros(4, dtype=bool)
+        labels[int(np.argmax(late - 0.8 * noise + 0.5 * x[:, col["key_missing"]]))] = True
+        asked.append(Asked("public", str(i), str(i), True, x, labels, []))
+    free = _conditional_logit([a.x for a in asked], [a.labels for a in asked], 0.1)[0]
+    assert free[col["lexical"]] < 0 and free[col["key_missing"]] > 0
+    bounded = fit_sentence(asked, 10.0)
+    assert bounded.weights[col["lexical"]] >= 0
+    assert bounded.weights[col["key_missing"]] <= 0
+    assert bounded.weights[col["late"]] > 0
