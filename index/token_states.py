@@ -4,9 +4,8 @@ The pooled vector of a passage is one point; a question that names one thing amo
 in the passage moves it little. Token states keep each word: a question token finds its
 best match among the passage's tokens (qa/late_interaction.py), across languages too,
 since the encoder's middle and upper layers put a word and its translation close (the
-observation behind SimAlign-style word alignment). Layer 11 of 12 matched English
-questions to Korean passages best on the public slice (docs/ranking.md, "Late
-interaction").
+observation behind SimAlign-style word alignment). Layers 11 and 12 of 12 matched English
+questions to Korean passages best on the public slice (docs/late.md).
 
 The states come from the bundled weights through the same ONNX conversion as the
 embedder (:mod:`index.onnx_convert`, the graph cut after ``layer`` layers). They are
