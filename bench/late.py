@@ -55,7 +55,7 @@ def _layer_session(e5, cache_dir: Path):
 def measure(pool: int, cache_dir: Path) -> dict[str, Any]:
     from index.e5file import E5File, bundled_model_path
     from index.e5tokenizer import E5Tokenizer
-    from index.token_states import TokenStates, has_word, word_embedder
+    from index.token_states import TokenStates, model_input, states_of, word_embedder
     from qa.late_interaction import maxsim, question_terms
     from qa.question import parse_question
 
@@ -66,20 +66,11 @@ def measure(pool: int, cache_dir: Path) -> dict[str, Any]:
     names = [f"l{layer}.out" for layer in range(LAYERS)]
 
     def states(text: str, is_query: bool) -> list[TokenStates]:
-        ids, spans = tok.content_pieces(text, is_query=is_query)
-        ids, spans = ids[: tok.window], spans[: tok.window]
-        full = np.array([[tok.bos, *ids, tok.eos]], dtype=np.int64)
+        ids, spans = model_input(tok, text, is_query=is_query)
         outs = session.run(
-            names, {"embeddings": embed(full), "attention_mask": np.ones(full.shape, np.int32)}
+            names, {"embeddings": embed(ids), "attention_mask": np.ones(ids.shape, np.int32)}
         )
-        keep = [k for k, (a, b) in enumerate(spans) if a >= 0 and has_word(text[a:b])]
-        kept = np.array([spans[k] for k in keep], dtype=np.int32).reshape(-1, 2)
-        out = []
-        for o in outs:
-            v = o[0][[k + 1 for k in keep]]
-            v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-6)
-            out.append(TokenStates(v.astype(np.float16), kept))
-        return out
+        return [states_of(text, spans, o[0]) for o in outs]
 
     from dataclasses import replace
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -60,11 +60,9 @@ class MorphemeAnalyzer:
     def __init__(self, kiwi: Kiwi) -> None:
         self.kiwi = kiwi
 
-    def content(self, tokens: list) -> list[tuple[str, str]]:
-        """(form, tag) of the content morphemes among ``tokens``; Latin words lower-cased."""
-        return [
-            (content_form(t.form, t.tag), t.tag) for t in tokens if t.tag.startswith(CONTENT_TAGS)
-        ]
+    def content(self, tokens: list) -> list[tuple[str, Any]]:
+        """(form, token) of the content morphemes among ``tokens``; Latin forms lower-cased."""
+        return [(content_form(t.form, t.tag), t) for t in tokens if t.tag.startswith(CONTENT_TAGS)]
 
     def tokens(self, text: str) -> list:
         return self.kiwi.tokenize(text)

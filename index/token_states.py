@@ -117,20 +117,34 @@ class TokenEncoder:
         return [s for s in out if s is not None]
 
     def _states(self, text: str, is_query: bool) -> TokenStates:
-        ids, spans = self._tokenizer.content_pieces(text, is_query=is_query)
-        ids, spans = ids[: self._tokenizer.window], spans[: self._tokenizer.window]
-        full = np.array([[self._tokenizer.bos, *ids, self._tokenizer.eos]], dtype=np.int64)
-        (states,) = self._session.run(
+        ids, spans = model_input(self._tokenizer, text, is_query=is_query)
+        (hidden,) = self._session.run(
             ["tokens"],
-            {"embeddings": self._embed(full), "attention_mask": np.ones(full.shape, np.int32)},
+            {"embeddings": self._embed(ids), "attention_mask": np.ones(ids.shape, np.int32)},
         )
-        keep = [k for k, (a, b) in enumerate(spans) if a >= 0 and has_word(text[a:b])]
-        vectors = states[0][[k + 1 for k in keep]]
-        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-6)
-        return TokenStates(
-            vectors=vectors.astype(np.float16),
-            spans=np.array([spans[k] for k in keep], dtype=np.int32).reshape(-1, 2),
-        )
+        return states_of(text, spans, hidden[0])
+
+
+def model_input(
+    tokenizer: E5Tokenizer, text: str, *, is_query: bool
+) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """``<s>``, the text's first 510 content tokens and ``</s>`` as ids [1, seq], and the
+    characters each content token covers (:meth:`E5Tokenizer.content_pieces`)."""
+    ids, spans = tokenizer.content_pieces(text, is_query=is_query)
+    ids, spans = ids[: tokenizer.window], spans[: tokenizer.window]
+    return np.array([[tokenizer.bos, *ids, tokenizer.eos]], dtype=np.int64), spans
+
+
+def states_of(text: str, spans: list[tuple[int, int]], hidden: np.ndarray) -> TokenStates:
+    """The states of ``text``'s word tokens from one layer's output [seq, dim] for the
+    input :func:`model_input` made (``<s>`` first)."""
+    keep = [k for k, (a, b) in enumerate(spans) if a >= 0 and has_word(text[a:b])]
+    vectors = hidden[[k + 1 for k in keep]]
+    vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-6)
+    return TokenStates(
+        vectors=vectors.astype(np.float16),
+        spans=np.array([spans[k] for k in keep], dtype=np.int32).reshape(-1, 2),
+    )
 
 
 def word_embedder(e5: E5File) -> Callable[[np.ndarray], np.ndarray]:

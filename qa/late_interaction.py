@@ -26,10 +26,19 @@ from index.token_states import TokenEncoder, TokenStates
 def maxsim(question: TokenStates, text: TokenStates, keep: np.ndarray | None = None) -> float:
     """Mean over the question's tokens of the best cosine among ``text``'s tokens (those
     ``keep`` selects); 0 when either side has none."""
-    vectors = text.vectors if keep is None else text.vectors[keep]
-    if not len(question) or not len(vectors):
+    return _mean_best(_cosines(question, text), keep)
+
+
+def _cosines(question: TokenStates, text: TokenStates) -> np.ndarray:
+    """[question tokens, text tokens]."""
+    return question.vectors.astype(np.float32) @ text.vectors.astype(np.float32).T
+
+
+def _mean_best(sims: np.ndarray, keep: np.ndarray | None = None) -> float:
+    if keep is not None:
+        sims = sims[:, keep]
+    if not sims.size:
         return 0.0
-    sims = question.vectors.astype(np.float32) @ vectors.astype(np.float32).T
     return float(sims.max(axis=1).mean())
 
 
@@ -90,9 +99,11 @@ def late_scores(
     by_passage: dict[int, float] = {}
     by_sentence: dict[int, float] = {}
     for row, base, s in zip(passage_rows, bases, states, strict=True):
-        by_passage[row] = maxsim(q, s)
+        # One product per passage; each sentence reads its own columns of it.
+        sims = _cosines(q, s)
+        by_passage[row] = _mean_best(sims)
         starts = s.spans[:, 0] + base
         for srow in index.sentence_rows(row):
             ref = index.sentence(srow)
-            by_sentence[srow] = maxsim(q, s, (starts >= ref.start) & (starts < ref.end))
+            by_sentence[srow] = _mean_best(sims, (starts >= ref.start) & (starts < ref.end))
     return LateScores(by_passage, by_sentence)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 from index.lexical import MorphemeAnalyzer
-from index.morphs import CONTENT_TAGS, content_form
 from index.text import is_korean
 from qa.keys import KeyText
 from qa.transliteration import latin_names
@@ -150,14 +149,11 @@ def parse_question(question: str, analyzer: MorphemeAnalyzer) -> ParsedQuestion:
         "have",
     }
     tokens = analyzer.tokens(question)
-    terms = tuple(form for form, _ in analyzer.content(tokens) if form not in stop and form.strip())
-    term_spans = tuple(
-        (t.start, t.start + t.len)
-        for t in tokens
-        if t.tag.startswith(CONTENT_TAGS)
-        and content_form(t.form, t.tag) not in stop
-        and t.form.strip()
-    )
+    content = [
+        (form, t) for form, t in analyzer.content(tokens) if form not in stop and form.strip()
+    ]
+    terms = tuple(form for form, _ in content)
+    term_spans = tuple((t.start, t.start + t.len) for _, t in content)
     keys: list[str] = []
     for i, tok in enumerate(tokens):
         if tok.tag == "NNP" and len(tok.form) > 1:
