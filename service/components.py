@@ -59,7 +59,9 @@ class Components:
 
     def answer_config(self) -> AnswerConfig:
         return AnswerConfig(
-            model=default_model(self.embedder.backend),
+            model=default_model(
+                self.embedder.backend, late_interaction=self.settings.late_interaction
+            ),
             min_confidence=self.settings.min_confidence,
             as_of=self.settings.as_of,
         )

@@ -102,6 +102,12 @@ class Settings(BaseSettings):
         description="Re-fetch the URL sources (feeds, sitemaps, pages) every so many minutes; "
         "0 turns the scheduled sync off.",
     )
+    late_interaction: bool = Field(
+        True,
+        description="Re-rank with the e5 encoder's token states (late interaction); false "
+        "serves the model fitted without them: about a fifth of the answer time, weaker on "
+        "English questions over Korean articles (docs/ranking.md).",
+    )
     min_confidence: float | None = Field(
         None, description="Override the calibrated abstention threshold."
     )

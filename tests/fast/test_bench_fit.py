@@ -4,6 +4,7 @@ and the sentence fit's sign bounds."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
@@ -111,3 +112,20 @@ def test_monotone_sentence_features_keep_their_sign() -> None:
     assert bounded.weights[col["lexical"]] >= 0
     assert bounded.weights[col["key_missing"]] <= 0
     assert bounded.weights[col["late"]] > 0
+
+
+def test_the_fast_fit_sees_what_serving_without_late_interaction_computes() -> None:
+    from bench.fit import Asked, fast_path, without_late
+    from qa.ranking import LATE_FEATURES, SENTENCE_COLUMN, SENTENCE_FEATURES
+
+    x = np.arange(3 * len(SENTENCE_FEATURES), dtype=float).reshape(3, -1) + 1.0
+    asked = Asked("public", "q1", "g1", True, x, np.array([True, False, False]), [{}] * 3)
+    (zeroed,) = without_late([asked])
+    late = [SENTENCE_COLUMN[f] for f in LATE_FEATURES]
+    rest = [i for i in range(len(SENTENCE_FEATURES)) if i not in late]
+    assert not zeroed.x[:, late].any()
+    assert np.array_equal(zeroed.x[:, rest], x[:, rest])
+    assert asked.x[:, late].all()  # the asked questions are left as they were
+    assert fast_path(Path("qa/params/ranking-e5-small.json")) == Path(
+        "qa/params/ranking-e5-small-fast.json"
+    )

@@ -3,12 +3,14 @@ token states, and the answerer's features that carry them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from index.store import LoadedIndex
 from index.token_states import token_encoder_of
 from qa.answerer import Answerer
 from qa.late_interaction import late_scores, question_terms
 from qa.question import parse_question
-from qa.ranking import SENTENCE_COLUMN
+from qa.ranking import LATE_FEATURES, SENTENCE_COLUMN
 from service.components import Components
 
 
@@ -69,3 +71,24 @@ def test_only_the_questions_terms_are_weighed(components: Components) -> None:
     # A question of nothing but question words keeps all its tokens.
     (bare,) = tokens.encode(["how many?"], is_query=True)
     assert question_terms(bare, parse_question("how many?", components.analyzer).term_spans) is bare
+
+
+def test_without_late_interaction_no_token_states_are_read(
+    components: Components, sample_index: LoadedIndex
+) -> None:
+    fast = replace(
+        components, settings=components.settings.model_copy(update={"late_interaction": False})
+    )
+    answerer = fast.answerer(sample_index)
+    model = answerer.config.model
+    # The model fitted without it, not the full one with its features left at 0.
+    assert model.late_passages == 0 and answerer.tokens is None
+    assert model.threshold != components.answer_config().model.threshold
+    late_weights = [model.sentence.weights[SENTENCE_COLUMN[f]] for f in LATE_FEATURES]
+    assert late_weights == [0.0] * len(LATE_FEATURES)
+    ev = answerer.evidence("How many GPUs will Nvidia supply to Korea?")
+    assert not ev.sentence_features[:, [SENTENCE_COLUMN[f] for f in LATE_FEATURES]].any()
+    assert "late_ms" not in ev.timings
+    ans = answerer.ask("이번 선거에서 누가 당선됐어?")
+    assert ans.answered and "윤정호" in ans.quotes[0].text
+    assert "late_ms" not in ans.timings
