@@ -6,6 +6,7 @@ import time
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 import numpy as np
 
@@ -77,6 +78,14 @@ class AnswerConfig:
     def threshold(self) -> float:
         """Evidence below this confidence is not an answer."""
         return self.model.threshold if self.min_confidence is None else self.min_confidence
+
+    def ranking_summary(self) -> dict[str, Any]:
+        """Which ranking model answers, and at which threshold (for the index status)."""
+        return {
+            "name": self.model.name,
+            "late_passages": self.model.late_passages,
+            "threshold": self.threshold,
+        }
 
 
 @dataclass

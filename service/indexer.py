@@ -126,6 +126,7 @@ class IndexManager:
             "api_articles": self.store.load().counts(),
             "building": bool(self.jobs.active()),
             "role": self.settings.role,
+            "ranking": served.answerer.config.ranking_summary() if served else None,
         }
 
     def readiness(self) -> dict[str, Any]:

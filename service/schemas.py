@@ -468,6 +468,16 @@ class JobOut(_Response):
     result: dict[str, Any] | None
 
 
+class RankingSummary(_Response):
+    name: str = Field(
+        description="`fitted`, `fitted-fast` (ARTICLE_QA_LATE_INTERACTION=false) or `hand`."
+    )
+    late_passages: int = Field(description="Passages re-ranked by late interaction (0: off).")
+    threshold: float = Field(
+        description="The abstention threshold (the model's, or ARTICLE_QA_MIN_CONFIDENCE)."
+    )
+
+
 class IndexStatus(_Response):
     ready: bool
     version: str | None = Field(description="The served version (folder under versions/).")
@@ -481,6 +491,9 @@ class IndexStatus(_Response):
     building: bool = Field(description="A build or rebuild is queued or running.")
     role: Literal["writer", "reader"] = Field(
         "writer", description="`writer`, or `reader` (a read replica that follows CURRENT)."
+    )
+    ranking: RankingSummary | None = Field(
+        None, description="The ranking model that answers (qa/params, docs/ranking.md)."
     )
 
 

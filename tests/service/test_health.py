@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from index.store import FORMAT_VERSION
+from qa.ranking import default_model
 from tests.service.conftest import WIDGET_ORIGIN
 from tests.service.server import Server, assert_error
 
@@ -24,6 +28,28 @@ def test_index_status_reports_what_is_served(server: Server) -> None:
     assert status["counts"]["passages"] >= status["counts"]["articles"]
     assert set(status["api_articles"]) == {"upserted", "deleted"}
     assert (server.index_dir / "versions" / status["version"]).is_dir()
+    # The fitted model reads late interaction (ARTICLE_QA_LATE_INTERACTION defaults on).
+    assert status["ranking"]["name"] == "fitted"
+    assert status["ranking"]["late_passages"] == 10
+    assert 0 < status["ranking"]["threshold"] < 1
+
+
+def test_without_late_interaction_the_fast_model_answers(
+    spawn: Callable[..., Server], sample_index_dir: Path
+) -> None:
+    # A reader of the session's sample index: it serves the index and writes nothing.
+    srv = spawn("fast-ranking", index_dir=sample_index_dir, role="reader", late_interaction="false")
+    with srv.serving():
+        ranking = srv.client.get("/v1/index").json()["ranking"]
+        assert ranking == {
+            "name": "fitted-fast",
+            "late_passages": 0,
+            "threshold": default_model("onnx", late_interaction=False).threshold,
+        }
+        question = {"question": "이번 선거에서 누가 당선됐어?"}
+        answer = srv.client.post("/v1/ask", json=question).json()
+        assert answer["answered"] is True
+        assert "윤정호" in answer["quotes"][0]["text"]
 
 
 def test_metrics(server: Server) -> None:
