@@ -243,6 +243,14 @@ class LoadedIndex:
         """The article row of every passage (a view, not a copy)."""
         return self.passages[:, 0]
 
+    @cached_property
+    def korean_articles(self) -> np.ndarray:
+        """Whether each article is Korean, by its ``lang`` (given, or guessed from its text
+        when it was read: index.text.is_korean)."""
+        return np.array(
+            [(a.lang or "").lower().startswith("ko") for a in self.articles], dtype=bool
+        )
+
     def sentence_vectors_at(self, rows: np.ndarray | Sequence[int]) -> np.ndarray:
         """(len(rows), dim) vectors of those sentences (one gather from the memory map)."""
         return np.asarray(self.sentence_vectors[rows])

@@ -30,7 +30,16 @@ from qa.ranking import (
     hand_model,
     question_features,
 )
-from qa.retrieval import DENSE_WEIGHT, DEPTH, RRF_K, Filters, Fusion, Hit, HybridRetriever
+from qa.retrieval import (
+    DENSE_WEIGHT,
+    DEPTH,
+    RRF_K,
+    Filters,
+    Fusion,
+    Hit,
+    HybridRetriever,
+    with_language_quota,
+)
 from qa.selection import (
     ScoredSentence,
     SelectionWeights,
@@ -98,6 +107,9 @@ class Evidence:
     scope: TimeScope
     mask: np.ndarray | None
     hits: list[Hit]
+    # The passages whose sentences compete: the first of ``hits``, or with passages of the
+    # other language moved in (``RankingModel.language_quota``).
+    pool: list[Hit]
     candidates: list[ScoredSentence]
     sentence_features: np.ndarray  # one row per candidate, SENTENCE_FEATURES
     question_features: np.ndarray  # CONFIDENCE_FEATURES
@@ -220,6 +232,9 @@ class Answerer:
         depth = max(depth, model.candidate_passages)
         wider = depth + (cfg.follow_up_extra_depth if prefer_articles or scope.window else 0)
         mask = scope.allowed(self.index, allowed)
+        if model.language_quota:
+            # The quota reaches past the first passages for the other language's best.
+            wider = max(wider, cfg.retrieval_depth)
         hits = self.retriever.search(query, qvec, wider, mask)
         if not hits and scope.fall_back():
             mask = allowed
@@ -227,11 +242,14 @@ class Answerer:
         hits = scope.boost_hits(hits, self.index)
         if prefer_articles:
             hits = _boost(hits, self.index, set(prefer_articles))
+        # The candidates hold both languages of a mixed corpus; the passages returned keep
+        # the ranking's order.
+        n = model.candidate_passages
+        pool = with_language_quota(hits, self.index, n, model.language_quota)[:n]
         hits = hits[:depth]
         t2 = time.perf_counter()
         timings["retrieve_ms"] = (t2 - t1) * 1000
         parsed = parse_question(query, self.analyzer)
-        pool = hits[: model.candidate_passages]
         scored = score_sentences(parsed, qvec, pool, self.index, cfg.weights)
         # A quote must come from an article that mentions the question's names and
         # numbered things: the share it misses is a feature of its sentences.
@@ -284,6 +302,7 @@ class Answerer:
             scope=scope,
             mask=mask,
             hits=hits,
+            pool=pool,
             candidates=scored,
             sentence_features=x,
             question_features=q,

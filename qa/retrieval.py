@@ -228,3 +228,30 @@ class HybridRetriever:
 
     def _passage_vectors(self, rows: list[int]) -> np.ndarray:
         return self.index.faiss_index.reconstruct_batch(np.asarray(rows, dtype=np.int64))
+
+
+def with_language_quota(hits: list[Hit], index: LoadedIndex, n: int, quota: int) -> list[Hit]:
+    """``hits`` reordered so that their first ``n`` hold at least ``quota`` passages of each
+    language group (Korean articles, the others) that the hits hold at all; a passage
+    moved up takes the place of the last ones of the other group, which follow the first
+    ``n`` in their order. e5 ranks a passage in the question's own language above one in
+    another language that says the same, so in a mixed corpus the Korean article that
+    answers an English question fell out of the candidates, and the other way round
+    (docs/ranking.md measures the quota)."""
+    if quota <= 0 or len(hits) <= n:
+        return hits
+    rows = np.asarray([h.row for h in hits], dtype=np.int64)
+    korean = index.korean_articles[index.passage_articles[rows]].tolist()
+    order = list(range(len(hits)))
+    for group in (True, False):
+        head, tail = order[:n], order[n:]
+        short = quota - sum(korean[i] == group for i in head)
+        pulled = [i for i in tail if korean[i] == group][: max(short, 0)]
+        if not pulled:
+            continue
+        others = [i for i in head if korean[i] != group]
+        dropped = set(others[len(others) - len(pulled) :])
+        head = [i for i in head if i not in dropped] + pulled
+        tail = sorted(dropped) + [i for i in tail if i not in set(pulled)]
+        order = head + tail
+    return [hits[i] for i in order]

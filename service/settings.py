@@ -105,7 +105,7 @@ class Settings(BaseSettings):
     late_interaction: bool = Field(
         True,
         description="Re-rank with the e5 encoder's token states (late interaction); false "
-        "serves the model fitted without them: about a fifth of the answer time, weaker on "
+        "serves the model fitted without them: answers several times faster, weaker on "
         "English questions over Korean articles (docs/ranking.md).",
     )
     min_confidence: float | None = Field(

@@ -1,4 +1,5 @@
-"""The retrievers' top-k selection and filtered dense search, against brute force."""
+"""The retrievers' top-k selection and filtered dense search, against brute force; the
+language quota of the candidates."""
 
 from __future__ import annotations
 
@@ -6,7 +7,14 @@ import numpy as np
 import pytest
 
 from index.store import LoadedIndex
-from qa.retrieval import DenseRetriever, HybridRetriever, _top, _top_positive
+from qa.retrieval import (
+    DenseRetriever,
+    Hit,
+    HybridRetriever,
+    _top,
+    _top_positive,
+    with_language_quota,
+)
 
 
 def _reference(scores: np.ndarray, k: int, allowed: np.ndarray | None, floor: float) -> list:
@@ -57,3 +65,42 @@ def test_bm25_stays_out_of_the_fusion_across_scripts(fake_index: LoadedIndex) ->
     dense = retriever.dense.scores(vector, fake_index.passage_count, None)
     assert retriever._across_scripts("How many GPUs will Nvidia supply?", dense)
     assert not retriever._across_scripts("엔비디아는 GPU를 몇 장 공급하나?", dense)
+
+
+def _by_language(index: LoadedIndex) -> tuple[list[int], list[int]]:
+    korean = index.korean_articles[index.passage_articles]
+    rows = range(index.passage_count)
+    return [r for r in rows if korean[r]], [r for r in rows if not korean[r]]
+
+
+def test_the_candidates_hold_a_quota_of_each_language(fake_index: LoadedIndex) -> None:
+    ko, en = _by_language(fake_index)
+    assert len(ko) >= 12 and len(en) >= 4
+    ko, en = ko[:12], en[:4]
+    ranked = ko + en  # every Korean passage ranked above every English one
+    hits = [Hit(row, 1.0 - i / 100) for i, row in enumerate(ranked)]
+    out = [h.row for h in with_language_quota(hits, fake_index, 10, 3)]
+    # The best 3 English passages take the places of the last 3 Korean ones of the first
+    # 10, which follow them in their order; nothing is lost.
+    assert out == ko[:7] + en[:3] + ko[7:] + en[3:]
+    # And the other way round.
+    ranked = en + ko
+    hits = [Hit(row, 1.0 - i / 100) for i, row in enumerate(ranked)]
+    out = [h.row for h in with_language_quota(hits, fake_index, 6, 3)]
+    assert out == en[:3] + ko[:3] + en[3:] + ko[3:]
+
+
+def test_the_quota_moves_nothing_it_need_not(fake_index: LoadedIndex) -> None:
+    ko, en = _by_language(fake_index)
+    mixed = [*ko[:3], *en[:3], *ko[3:10]]
+    hits = [Hit(row, 1.0 - i / 100) for i, row in enumerate(mixed)]
+    assert with_language_quota(hits, fake_index, 10, 3) == hits  # 3 English already
+    assert with_language_quota(hits, fake_index, 10, 0) == hits  # no quota
+    # Fewer passages of a language than the quota: those there are.
+    one = [*ko[:10], en[0]]
+    hits = [Hit(row, 1.0 - i / 100) for i, row in enumerate(one)]
+    out = [h.row for h in with_language_quota(hits, fake_index, 10, 3)]
+    assert out == [*ko[:9], en[0], ko[9]]
+    # A corpus of one language: unchanged.
+    hits = [Hit(row, 1.0 - i / 100) for i, row in enumerate(ko[:12])]
+    assert with_language_quota(hits, fake_index, 10, 3) == hits

@@ -136,3 +136,26 @@ def test_evaluate_applies_the_threshold_offline(answerer: Answerer) -> None:
         if q.answerable
     ]
     assert result["overall"]["hit@1"] == sum(hits) / 2
+
+
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [
+        # e5 ranks the sample's English articles above the Korean one for this question.
+        ("When did the Nuri rocket launch?", "kr-nuri-4th-launch"),
+        # ... and the Korean articles above the English one for this.
+        ("시 랜턴 풍력단지에는 터빈이 몇 기 있어?", "en-sea-lantern-wind-farm"),
+    ],
+)
+def test_the_candidates_hold_both_languages_of_a_mixed_corpus(
+    answerer: Answerer, sample_index: LoadedIndex, question: str, article: str
+) -> None:
+    model = answerer.config.model
+    assert model.language_quota == 3
+    ev = answerer.evidence(question)
+    pool = [h.row for h in ev.pool]
+    assert len(pool) == model.candidate_passages
+    korean = sample_index.korean_articles[sample_index.passage_articles[pool]]
+    assert korean.sum() >= 3 and (~korean).sum() >= 3
+    best = sample_index.articles[sample_index.sentence_article(ev.candidates[0].row)]
+    assert best.id == article

@@ -39,6 +39,11 @@ def test_answer_type(question: str, kind: str) -> None:
         ("몇 번째 싱글인가?", ["네 번째 싱글", "4번째"], ["4위"]),
         ("콘서트는 며칠간 열렸나?", ["총 3일간", "3 일"], ["3회"]),
         ("총 몇퍼센트를 차지하나요?", ["28%", "30 퍼센트"], ["28개"]),
+        # A sum of money: a currency, in either language.
+        ("노스윈드는 데이터하버를 얼마에 인수해?", ["$8.4 billion", "84억 달러에"], ["3,200명"]),
+        ("이적료는 얼마인가?", ["960만 파운드로", "1조원"], ["원전 3기", "960만 명"]),
+        ("What does the Aurora Fold cost in the US?", ["$1,299", "3.6 billion euros"], ["27%"]),
+        ("How much is Northwind paying for DataHarbor?", ["12조 1,000억 원"], ["3,200 staff"]),
     ],
 )
 def test_counter_pattern(question: str, hits: list[str], misses: list[str]) -> None:
@@ -48,6 +53,18 @@ def test_counter_pattern(question: str, hits: list[str], misses: list[str]) -> N
         assert pattern.search(text), text
     for text in misses:
         assert not pattern.search(text), text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "서울 아파트값은 얼마나 올랐어?",  # a rise, in percent
+        "By what percentage did Samsung Electronics' operating profit rise?",
+        "How much rain fell on Hallasan?",
+    ],
+)
+def test_how_much_of_something_else_is_not_money(question: str) -> None:
+    assert counter_pattern(question) is None
 
 
 def test_number_cue_prefers_the_unit_asked_for(components: Components) -> None:
