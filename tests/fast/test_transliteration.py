@@ -26,6 +26,7 @@ from qa.transliteration import (
         ("Gyeongju", "경주에서"),
         ("Hideki Kuriyama", "구리야마 히데키"),
         ("Seungri", "승리의"),
+        ("Nuri", "누리호가"),  # without the 호 English leaves off
     ],
 )
 def test_a_name_is_found_in_its_hangul_spelling(latin: str, hangul: str) -> None:
@@ -35,7 +36,13 @@ def test_a_name_is_found_in_its_hangul_spelling(latin: str, hangul: str) -> None
 
 @pytest.mark.parametrize(
     ("latin", "hangul"),
-    [("Nvidia", "삼성전자"), ("Seoul", "부산은"), ("Kuriyama", "김치"), ("Abe", "아베")],
+    [
+        ("Nvidia", "삼성전자"),
+        ("Seoul", "부산은"),
+        ("Kuriyama", "김치"),
+        ("Abe", "아베"),
+        ("Beon", "번호"),  # one syllable would be left: 호 stays
+    ],
 )
 def test_other_words_or_too_short_names_do_not_match(latin: str, hangul: str) -> None:
     # "Abe" leaves one consonant (P): too little to tell a name from any word.
