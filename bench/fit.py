@@ -881,15 +881,14 @@ def main(argv: list[str] | None = None) -> None:
     if args.dry_run:
         return
     out = args.out or FITTED
-    for fitted, path in ((full, out), (fast, fast_path(out))):
-        if fitted is None:
-            continue
-        model = fitted.model(args, hand)
+    model = full.model(args, hand)
+    written = [(model, out)] + ([(fast.model(args, hand), fast_path(out))] if fast else [])
+    for fitted_model, path in written:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(model.to_dict(), ensure_ascii=False, indent=1) + "\n")
+        path.write_text(json.dumps(fitted_model.to_dict(), ensure_ascii=False, indent=1) + "\n")
         print(f"wrote {path}")
     if out == FITTED:
-        page = render(full.model(args, hand), hand, full.held_out, full.curve, fast)
+        page = render(model, hand, full.held_out, full.curve, fast)
         DOC.write_text(page, encoding="utf-8")
         print(f"wrote {DOC}")
 

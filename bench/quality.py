@@ -86,10 +86,10 @@ def _ensure_index(comps, sources: list[Path], index_dir: Path) -> None:
         comps.build_from_sources(sources, index_dir)
 
 
-def public_rows(comps, index_dir: Path) -> list[Row]:
+def public_rows(comps, index) -> list[Row]:
     from qa.evaluation import load_questions
 
-    answerer = comps.answerer(comps.open_index(index_dir))
+    answerer = comps.answerer(index)
     rows = []
     for q in load_questions(PUBLIC / "questions.jsonl"):
         if not q.answerable or not q.answers:
@@ -268,14 +268,15 @@ def main(argv: list[str] | None = None) -> None:
     comps = _components(args.eval_index, args.cache_dir)
     chosen = default_model(comps.embedder.backend).threshold
     _ensure_index(comps, [PUBLIC / "articles.jsonl"], args.eval_index)
-    rows = public_rows(comps, args.eval_index)
+    eval_index = comps.open_index(args.eval_index)
+    rows = public_rows(comps, eval_index)
     # The model fitted without late interaction (ARTICLE_QA_LATE_INTERACTION=false), on
     # the same questions: what the speed costs.
     fast_comps = replace(
         comps, settings=comps.settings.model_copy(update={"late_interaction": False})
     )
     fast_threshold = fast_comps.answer_config().model.threshold
-    fast_rows = public_rows(fast_comps, args.eval_index)
+    fast_rows = public_rows(fast_comps, eval_index)
     _ensure_index(comps, [ROOT / "data" / "sample"], args.sample_index)
     own = own_confidences(comps, args.sample_index)
     chat = chat_numbers(comps, args.sample_index)

@@ -250,8 +250,8 @@ def with_language_quota(hits: list[Hit], index: LoadedIndex, n: int, quota: int)
         if not pulled:
             continue
         others = [i for i in head if korean[i] != group]
-        dropped = set(others[len(others) - len(pulled) :])
-        head = [i for i in head if i not in dropped] + pulled
-        tail = sorted(dropped) + [i for i in tail if i not in set(pulled)]
-        order = head + tail
+        dropped = others[len(others) - len(pulled) :]
+        moved = {*dropped, *pulled}
+        head = [i for i in head if i not in moved] + pulled
+        order = head + dropped + [i for i in tail if i not in moved]
     return [hits[i] for i in order]
