@@ -176,7 +176,7 @@ def ask_all(pool: int, late: int = 0, limit: int | None = None, quota: int = 0) 
                     consts={
                         "bm25_max": max(hits_lexical, default=0.0),
                         "terms": len(ev.parsed.terms),
-                        "names": len(ev.parsed.latin_names),
+                        "names": len(ev.parsed.names),
                         "moment_met": ev.moment_met,
                     },
                     source=q.source,

@@ -289,7 +289,7 @@ class Answerer:
             self.focus_of(parsed, scored[0]) if scored else {},
             bm25_max=max((h.lexical for h in pool), default=0.0),
             terms=len(parsed.terms),
-            names=len(parsed.latin_names),
+            names=len(parsed.names),
             moment_met=moment_met,
             head=cfg.confidence_candidates,
         )
@@ -363,11 +363,13 @@ class Answerer:
             row[col["anaphor"]] = float(self._continues(c.row, morphs))
             if cross:
                 row[CROSSED_COPY] = row[CROSSED_PLAIN]
-                if parsed.latin_names:
-                    row[col["cross_name"]] = names_mentioned(parsed.latin_names, text)
+                # An English question's names in a Korean sentence, or a Korean
+                # question's names (애플, Northwind) in an English one.
+                if parsed.names:
+                    row[col["cross_name"]] = names_mentioned(parsed.names, text)
                     if c.passage_row not in passage_names:
                         passage_names[c.passage_row] = names_mentioned(
-                            parsed.latin_names, self.index.passage_text(c.passage_row)
+                            parsed.names, self.index.passage_text(c.passage_row)
                         )
                     row[col["cross_name_passage"]] = passage_names[c.passage_row]
         return x

@@ -13,35 +13,113 @@ from qa.transliteration import latin_names
 
 AnswerType = Literal["number", "date", "person", "place", "other"]
 
+# A rate asked for ("득표율은?", "투표율은 어느 정도였어?"), not any word ending in 율/률.
+_RATE = (
+    r"(?:득표|투표|지지|점유|성장|실업|고용|출산|시청|승|경쟁|합격|상승|증가|감소|인상|인하|할인|세|"
+    r"이자|수익|환|물가상승|진학|취업|백신접종|접종|완치|치명|사망|발생)[율률]"
+)
+
 # Order matters: "몇 년" asks for a date, "몇 명" for a number, "며칠간" for a duration.
 _KO_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
     (re.compile(r"며칠\s*(?:간|동안)"), "number"),
     (
         re.compile(
-            r"언제|몇\s*(?:년|월|일|시|세기|년도)(?!\s*(?:간|동안|만|째))|며칠|연도|날짜|일자|"
-            r"시기|시점|시간대|기간은|해는|해에"
+            r"언제|몇\s*(?:년|월|일|시|세기|년도)(?!\s*(?:간|동안|만|째))|며칠|연도|년도는|날짜|"
+            r"일자|시기|시점|시간대|기간은|해는|해에|때는\s*\??$"
         ),
         "date",
     ),
     (
         re.compile(
-            r"몇|얼마|액수|규모는|수는|비율|"
+            rf"몇|얼마|액수|규모는|수는|비율|어느\s*정도|{_RATE}(?:은|는|이)?\s*\??$|"
             # a measurement asks for a quantity: "사해의 깊이는?", "자외선의 파장은?"
             r"(?:길이|높이|깊이|넓이|면적|너비|무게|거리|속도|온도|인구|파장|크기)(?:는|은|가)?\s*\??$"
         ),
         "number",
     ),
-    (re.compile(r"누구|누가|인물|사람은|선수는|감독은|대통령은|의장은|회장은"), "person"),
-    (re.compile(r"어디|장소|지역은|나라는|도시는|국가는|어느\s*(?:나라|지역|도시|국가)"), "place"),
-]
-_EN_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
-    (re.compile(r"\bwhen\b|\bwhat (?:year|date|day|month)\b", re.I), "date"),
     (
-        re.compile(r"\bhow (?:many|much|long|far|big|old)\b|\bwhat (?:percentage|share)\b", re.I),
+        re.compile(
+            r"누구|누가|인물|사람은|선수는|감독은|대통령은|의장은|회장은|"
+            r"(?:디자이너|작가|감독|선수|인물|배우|가수|사상가|화가)의?\s*이름은"
+        ),
+        "person",
+    ),
+    (
+        re.compile(
+            r"어디|장소|지역은|나라는|도시는|국가는|어느\s*(?:나라|지역|도시|국가)|어느\s*도(?=에|의|인|가)|곳은\s*\??$"
+        ),
+        "place",
+    ),
+]
+_PERSON_NOUNS = (
+    r"person|man|woman|player|thinker|writer|author|singer|actor|actress|artist|"
+    r"designer|director|king|queen|emperor|president|leader|founder|member|runner|athlete|"
+    r"scientist|philosopher|poet|composer|politician|ceo|chairman|coach|manager|pitcher|"
+    r"batter|hitter|winner|candidate|mayor|minister|governor|inventor|painter|musician"
+)
+_PLACE_NOUNS = (
+    r"city|cities|country|countries|nation|region|town|village|district|province|state|"
+    r"place|island|continent|area|venue|stadium|capital|port|airport|station|county|"
+    r"neighbo(?:u)?rhood|location"
+)
+# A measurement or a sum that "what is the ..." asks for: a number.
+_MEASURE_NOUNS = (
+    r"turnout|rate|score|population|wavelength|lifespan|life expectancy|length|height|depth|"
+    r"width|weight|distance|speed|temperature|fee|wage|salary|price|cost|budget|revenue|"
+    r"sales|profit|capacity|area|ratio|percentage|volume|size|amount|total|number|margin"
+)
+# English questions read as a bilingual reader reads their Korean versions (public-en
+# against public-en-ko): "when" asks for a date only where it opens the question, since
+# inside one it is a conjunction ("the fee when Arsenal signed him"); "which city",
+# "what is the capital" ask for a place; "which thinker" for a person; "what was the
+# turnout" for a number. Strict rules first; the measurement nouns last, so that "which
+# city has the largest population" asks for a place.
+_EN_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
+    (
+        re.compile(
+            # "When he extended his contract, what was his wage?" asks for the wage.
+            r"^\W*(?:(?:and|so|since|until|till|from|by)\s+)?when\b"
+            r"(?![^?]*,\s*(?:what|how|who|whom|which|where)\b)|\b(?:since|until|till) when\b|"
+            r"\b(?:what|which) (?:year|date|day|month|time of day|century|decade)\b|"
+            r"\b(?:date|birthday)\b",
+            re.I,
+        ),
+        "date",
+    ),
+    (
+        re.compile(
+            r"\bhow (?:many|much|long|far|big|old|tall|high|deep|large|wide|heavy|fast|often)\b|"
+            r"\b(?:what|by what) (?:percentage|percent|share|proportion|fraction|rank|number)\b",
+            re.I,
+        ),
         "number",
     ),
-    (re.compile(r"\bwho(?:m|se)?\b", re.I), "person"),
-    (re.compile(r"\bwhere\b", re.I), "place"),
+    (
+        re.compile(
+            rf"\bwho(?:m|se)?\b|\b(?:which|what|name of the)\s+(?:[\w'-]+\s+){{0,2}}"
+            rf"(?:{_PERSON_NOUNS})\b",
+            re.I,
+        ),
+        "person",
+    ),
+    (
+        re.compile(
+            rf"\bwhere\b|\b(?:which|what)\s+(?:[\w'-]+\s+){{0,1}}(?:{_PLACE_NOUNS})\b|"
+            r"\bthe capital of\b",
+            re.I,
+        ),
+        "place",
+    ),
+    (
+        # the noun after a determiner or a possessive ("the turnout", "Samsung's sales"),
+        # not a verb ("Against which team did Giroud score")
+        re.compile(
+            r"\b(?:what|which)\b.*(?:\b(?:the|its|his|her|their|average|final)|['’]s?)\s+"
+            rf"(?:[\w'-]+\s+){{0,2}}(?:{_MEASURE_NOUNS})\b",
+            re.I,
+        ),
+        "number",
+    ),
 ]
 
 
@@ -60,9 +138,10 @@ _COUNTER_FORMS = {
     "살": r"살|세",
     "세": r"살|세",
 }
+# A numeral written in Hangul starts a word: the 구 of 연구원 is not nine.
 _NUMERAL = (
-    r"(?:\d[\d,.]*|[일이삼사오육칠팔구십백천만억]+|한|두|세|네|다섯|여섯|일곱|여덟|아홉|열|"
-    r"열한|열두|스무|첫)"
+    r"(?:\d[\d,.]*|(?<![가-힣])(?:[일이삼사오육칠팔구십백천만억]+|한|두|세|네|다섯|여섯|일곱|"
+    r"여덟|아홉|열|열한|열두|스무|첫))"
 )
 
 
@@ -91,15 +170,136 @@ _CURRENCY = re.compile(
 )
 
 
+# What follows a Hangul counter: the end of the word, or a particle ("212편이", "13기의",
+# "5만 장씩"); another syllable makes it another word ("3분기" is a quarter, not minutes).
+COUNTER_END = (
+    r"(?![가-힣])|(?=이|가|은|는|을|를|의|에|로|으로|와|과|도|만|씩|째|쯤|가량|정도|여|안팎|까지|"
+    r"부터|보다|당|대|간|동안|짜리|수준|규모|미만|이상|이하|뿐|차|께|밖)"
+)
+# "How many <things>": the Korean counters the things are counted in. An English word not
+# listed here is counted in any of the usual counters; time and measures have their own.
+_EN_COUNTED: dict[str, str] = {}
+for _counter, _nouns in (
+    ("명", "people persons workers employees visitors passengers riders patients residents "
+     "members students children volunteers staff fans spectators tourists players voters "
+     "soldiers citizens users subscribers customers viewers adults women men victims deaths "
+     "doctors nurses teachers officials athletes runners refugees evacuees casualties "
+     "survivors migrants immigrants applicants candidates participants attendees guests "
+     "travelers travellers commuters protesters troops singers actors artists journalists "
+     "reporters scientists researchers farmers pilots infants babies seniors"),
+    ("편", "flights films movies episodes"),
+    ("기", "satellites turbines reactors rockets"),
+    ("개|곳", "stations stores shops branches schools companies items products units plants "
+     "factories stops"),
+    ("개국|나라|국가|곳", "countries nations"),
+    ("장|개", "gpus chips tickets cards sheets"),
+    ("가구|채|세대", "homes households houses apartments"),
+    ("대", "cars vehicles aircraft planes buses trains machines robots"),
+    ("척", "ships boats vessels"),
+    ("마리", "animals birds dogs cats"),
+    ("그루", "trees"),
+    ("골", "goals"),
+    ("경기", "games matches"),
+    ("번|회|차례", "times"),
+    ("권", "books volumes"),
+    ("곡", "songs tracks"),
+    ("년", "years"),
+    ("일", "days"),
+    ("주", "weeks"),
+    ("개월|달", "months"),
+    ("시간", "hours"),
+    ("분", "minutes"),
+    ("초", "seconds"),
+    ("km|킬로미터", "kilometers kilometres"),
+    ("m|미터", "meters metres"),
+    ("톤", "tons tonnes"),
+):  # fmt: skip
+    for _noun in _nouns.split():
+        _EN_COUNTED[_noun] = _counter
+# Things not listed: not people (those are listed), so not 명; crops and goods are
+# often counted by weight ("How many tangerines" -> "40만 2,000톤").
+_ANY_COUNTER = "개|장|편|기|곳|건|번|회|대|채|가구|척|마리|그루|권|곡|차례|종|가지|개국|경기|골|톤"
+_HOW_MANY = re.compile(
+    r"\bhow many\s+((?:[A-Za-z][\w'-]*\s+){0,3}?[A-Za-z][\w-]*)"
+    r"(?=\s+(?:will|did|does|do|are|is|were|was|can|could|have|has|had|would|in|of|on|at|for|"
+    r"to|from|make|made|got|get|were|across)\b|\s*\?|\s*$)",
+    re.I,
+)
+EN_NUMBER = (
+    r"(?:\d[\d,]*(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"twenty|thirty|forty|fifty|hundreds|thousands|dozens)"
+    r"(?:\s+(?:hundred|thousand|million|billion))?"
+)
+# A share or a rate is asked for in percent: "what percentage", "what share of the vote",
+# "the turnout", "득표율은?", "몇 %". A gap in points ("1.75%포인트") is not a rate,
+# unless points are asked for.
+_PERCENT_ASKED = re.compile(
+    r"\b(?:what|by what|how many) (?:percentage|percent|share|proportion)\b|"
+    r"\bthe (?:[\w-]+\s+)?(?:rate|turnout)\b|몇\s*%|"
+    rf"{_RATE}(?:은|는|이|가)?\s*(?:\?|$|얼마|몇|어느)",
+    re.I,
+)
+_PERCENT = rf"{_NUMERAL}\s*(?:%|퍼센트|프로|\s?percent\b|\s?per cent\b)"
+_NOT_POINTS = r"(?!\s*(?:포인트|p\b|points?\b))"
+_POINTS_ASKED = re.compile(r"포인트|\bpoints?\b|%p", re.I)
+# The gap between two rates is written in points ("1.75%포인트"), not as a rate.
+_GAP_ASKED = re.compile(r"\b(?:gap|difference|spread)\b|차이|격차", re.I)
+_POINTS = rf"{_NUMERAL}\s*(?:%\s*포인트|%p\b|포인트|퍼센트\s*포인트|\s?percentage points?\b)"
+_LATIN_BEFORE_COUNTER = re.compile(r"([A-Za-z]{3,})(?:은|는|이|가|을|를)?\s*(?:모두\s*|총\s*)?몇")
+_DIGIT = re.compile(r"\d")
+# A game's score: "몇 대 몇", "the final score" -> "7-3", "7 대 3".
+_SCORE_ASKED = re.compile(r"몇\s*대\s*몇|\bscore\b|스코어|점수는", re.I)
+_SCORE = re.compile(r"\d{1,3}\s*(?:[-–:]|대)\s*\d{1,3}(?![\d.,])")
+
+
+def _counted(question: str) -> re.Pattern[str] | None:
+    """The number of things an English "how many" question counts, in English ("80
+    turbines") or with the Korean counter for them ("13기"), or None."""
+    match = _HOW_MANY.search(question)
+    if not match:
+        return None
+    noun = match.group(1).split()[-1].lower()
+    stem = re.escape(noun.rstrip("s")[:5])
+    english = rf"\b{EN_NUMBER}\s+(?:[a-z-]+\s+)?{stem}[a-z]*"
+    counters = _EN_COUNTED.get(noun, _ANY_COUNTER)
+    korean = rf"{_NUMERAL}\s*(?:만\s*)?(?:{counters})(?:{COUNTER_END})"
+    return re.compile(rf"{english}|{korean}", re.I)
+
+
 def counter_pattern(question: str) -> re.Pattern[str] | None:
     """A pattern for a number in the unit the question counts in (a currency when it asks
-    for money), or None."""
+    for money, a percentage for a share or a rate, a score for a game), or None."""
+    if _SCORE_ASKED.search(question):
+        return _SCORE
     match = _COUNTER.search(question)
     if not match:
-        return _CURRENCY if _MONEY_ASKED.search(question) else None
+        if _MONEY_ASKED.search(question):
+            return _CURRENCY
+        if _PERCENT_ASKED.search(question):
+            if _GAP_ASKED.search(question):
+                return re.compile(_POINTS, re.I)
+            guard = "" if _POINTS_ASKED.search(question) else _NOT_POINTS
+            return re.compile(_PERCENT + guard, re.I)
+        return _counted(question)
     counter = match.group(1) or match.group(2)
     forms = _COUNTER_FORMS.get(counter, re.escape(counter))
-    return re.compile(rf"{_NUMERAL}\s*(?:만\s*)?(?:{forms})")
+    guard = ""
+    if counter in ("퍼센트", "프로") and _GAP_ASKED.search(question):
+        return re.compile(_POINTS, re.I)
+    if counter in ("퍼센트", "프로") and not _POINTS_ASKED.search(question):
+        guard = _NOT_POINTS
+    korean = rf"{_NUMERAL}\s*(?:만\s*)?(?:{forms}){guard}"
+    # "turbine은 몇 기야?" over an English article: "80 turbines" counts them too.
+    thing = _LATIN_BEFORE_COUNTER.search(question)
+    if thing:
+        stem = re.escape(thing.group(1).lower().rstrip("s")[:5])
+        return re.compile(rf"{korean}|\b{EN_NUMBER}\s+(?:[a-z-]+\s+)?{stem}[a-z]*", re.I)
+    # "터빈이 몇 기야?" over an English article: "80 turbines", the things counted in 기.
+    nouns = sorted(n for n, c in _EN_COUNTED.items() if counter in c.split("|"))
+    if nouns:
+        english = rf"\b{EN_NUMBER}\s+(?:[a-z-]+\s+)?(?:{'|'.join(nouns)})\b"
+        return re.compile(rf"{korean}|{english}", re.I)
+    return re.compile(korean)
 
 
 def answer_type(question: str) -> AnswerType:
@@ -121,9 +321,19 @@ class ParsedQuestion:
     # Capitalised word groups of a question in Latin script ("Kim Min-hee"), for matching
     # names across scripts (qa/transliteration.py); empty for a Korean question.
     latin_names: tuple[str, ...] = ()
+
     # Where the terms stand in ``text``, as (start, end): the words late interaction
     # weighs (qa/late_interaction.py), not "이번", "누가" or "how many".
     term_spans: tuple[tuple[int, int], ...] = ()
+    # The names among the keys of a question in Korean ("애플", "Northwind"), for the same
+    # match over an English article; empty for an English question.
+    korean_names: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The names matched across scripts: Latin ones of an English question, the
+        keys of a Korean one."""
+        return self.latin_names or self.korean_names
 
 
 def parse_question(question: str, analyzer: MorphemeAnalyzer) -> ParsedQuestion:
@@ -198,14 +408,17 @@ def parse_question(question: str, analyzer: MorphemeAnalyzer) -> ParsedQuestion:
             elif len(tok.form) >= 3:
                 keys.append(tok.form)
     kind = answer_type(question)
+    korean = is_korean(question)
+    unique_keys = tuple(dict.fromkeys(keys))
     return ParsedQuestion(
         question,
         kind,
         terms,
-        tuple(dict.fromkeys(keys)),
+        unique_keys,
         counter_pattern(question) if kind == "number" else None,
-        () if is_korean(question) else tuple(latin_names(question)),
+        () if korean else tuple(latin_names(question)),
         term_spans,
+        tuple(k for k in unique_keys if not _DIGIT.search(k)) if korean else (),
     )
 
 

@@ -60,8 +60,8 @@ SENTENCE_FEATURES = (
     "answer_span",  # an answer of the asked type is found in the sentence
     "cross_script",  # question and sentence are written in different scripts
     "anaphor",  # the sentence leans on the one before it
-    # Across scripts: share of the question's Latin names written here in Hangul
-    # (qa/transliteration.py); 0 when question and sentence share a script.
+    # Across scripts: share of the question's names (ParsedQuestion.names) written here
+    # in the other script (qa/transliteration.py); 0 when question and sentence share one.
     "cross_name",  # ... in the sentence
     "cross_name_passage",  # ... in its passage
     # Late interaction (qa/late_interaction.py), the question's tokens met token by token;
@@ -96,7 +96,7 @@ CONFIDENCE_FEATURES = (
     "cross_top_score",
     "cross_max_lexical",
     "cross_top_name_passage",  # the best candidate's passage names the question's names
-    "cross_names",  # an English question with names, over a quote in another script
+    "cross_names",  # a question with names (qa/question.py), over a quote in another script
     # Asks about now (지금, 오늘, right now) for something that changes by the minute (a
     # price, the weather, a delay), and no article of that day is quoted: an archive
     # cannot know. "지금 기준금리" is answered from the latest article, with its date.
@@ -282,9 +282,9 @@ def question_features(
 ) -> np.ndarray:
     """CONFIDENCE_FEATURES of a question from its candidates' SENTENCE_FEATURES ``x`` and
     sentence-model ``scores``, both best first, and the best candidate's focus check
-    (``names``: how many Latin names the question has; ``moment_met``: the time scope
-    kept only articles of the day asked about). A
-    pure function, so that fitting (bench/fit.py) computes exactly what serving does."""
+    (``names``: how many names the question has to match across scripts;
+    ``moment_met``: the time scope kept only articles of the day asked about). A pure
+    function, so that fitting (bench/fit.py) computes exactly what serving does."""
     q = np.zeros(len(CONFIDENCE_FEATURES), dtype=np.float64)
     if not len(x):
         return q

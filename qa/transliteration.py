@@ -14,6 +14,7 @@ the start of a word. No library covers this: romanizers go from Hangul to Latin 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 _NAME_GROUP = re.compile(r"[A-Z][A-Za-z'’]*(?:-[A-Za-z]+)*(?:\s+[A-Z][A-Za-z'’]*(?:-[A-Za-z]+)*)*")
 # Capitalised words that open a question or are common in English questions, not names.
@@ -24,6 +25,7 @@ _NOT_NAMES = frozenset((
     "since", "i", "it", "its", "this", "that", "these", "those", "there", "as",
 ))  # fmt: skip
 _HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
+_CAPITALISED = re.compile(r"\b[A-Z][A-Za-z'’]+")
 _PARTICLE = re.compile(
     r"(?:으로서|으로써|에서는|에서의|으로는|에게서|이라는|라는|이라고|라고|에서|에게|까지|부터|"
     r"으로|로서|로써|와의|과의|에는|에도|에서|보다|처럼|이다|였다|이며|이고|"
@@ -101,6 +103,15 @@ def latin_skeleton(word: str) -> str:
     return _collapse("".join(out))
 
 
+def latin_skeletons(word: str) -> set[str]:
+    """:func:`latin_skeleton` and, where the word has "th", the skeleton with it read as
+    s: Korean writes th as ㅅ as often as ㄷ (Northwind 노스윈드, Smith 스미스)."""
+    out = {latin_skeleton(word)}
+    if "th" in word.lower():
+        out.add(latin_skeleton(re.sub("th", "s", word, flags=re.I)))
+    return out
+
+
 def hangul_skeleton(word: str) -> str:
     """The consonant skeleton of a Hangul word ("엔비디아" -> "NPT")."""
     out: list[str] = []
@@ -149,24 +160,57 @@ class HangulSkeletons:
 
     def mentions(self, name: str) -> bool:
         """Whether a Latin-script name (one word or several) is written here in Hangul."""
-        whole = latin_skeleton(name)
-        if len(whole) < 2:
-            return False
-        if whole in self.exact:
-            return True
-        if len(whole) >= 4 and any(s.startswith(whole) for s in self.starts):
-            return True
+        for whole in latin_skeletons(name):
+            if len(whole) < 2:
+                continue
+            if whole in self.exact:
+                return True
+            if len(whole) >= 4 and any(s.startswith(whole) for s in self.starts):
+                return True
         # "Kim Min-hee" may be written as its given name alone.
         parts = [latin_skeleton(w) for w in name.split()]
         return len(parts) > 1 and any(len(p) >= 3 and p in self.exact for p in parts[1:])
 
 
-def names_mentioned(names: list[str], text: str) -> float:
-    """Share of ``names`` (Latin script) that ``text`` mentions, in Latin or in Hangul."""
+class LatinSkeletons:
+    """The other way round: the skeletons of an English text's capitalised words (its
+    names) and of each pair of them, matched against a Korean question's names (애플:
+    Apple, 노스윈드: Northwind, 삼성전자: Samsung Electronics). Only capitalised words,
+    since a short skeleton matches many ordinary words (애플 "PL": play, pool)."""
+
+    def __init__(self, text: str) -> None:
+        names = [re.sub(r"['’]s?$", "", w) for w in _CAPITALISED.findall(text)]
+        self.exact: set[str] = set()
+        self.words: set[str] = set()
+        for i, word in enumerate(names):
+            self.words |= latin_skeletons(word)
+            if i + 1 < len(names):
+                self.exact |= latin_skeletons(word + names[i + 1])
+        self.exact |= self.words
+        self.exact.discard("")
+
+    def mentions(self, name: str) -> bool:
+        """Whether a Hangul name is written here in Latin letters."""
+        stem = _PARTICLE.sub("", name) or name
+        whole = hangul_skeleton(stem)
+        if len(whole) < 2:
+            return False
+        if whole in self.exact:
+            return True
+        if stem.endswith("호") and len(stem) >= 3 and hangul_skeleton(stem[:-1]) in self.exact:
+            return True  # 누리호: Nuri, as in HangulSkeletons
+        # 삼성전자: "Samsung" and more; the English word is long enough to tell.
+        return any(len(w) >= 4 and whole.startswith(w) for w in self.words)
+
+
+def names_mentioned(names: Sequence[str], text: str) -> float:
+    """Share of ``names`` that ``text`` mentions: written alike, or a Latin name in
+    Hangul, or a Hangul name in Latin letters."""
     if not names:
         return 0.0
     lowered = text.lower()
-    skeletons: HangulSkeletons | None = None
+    hangul: HangulSkeletons | None = None
+    latin: LatinSkeletons | None = None
     found = 0
     for name in names:
         # Acronyms are written in Latin letters in Korean text too (KBS, BTS).
@@ -174,8 +218,10 @@ def names_mentioned(names: list[str], text: str) -> float:
             len(w) > 1 and w.isupper() and w.lower() in lowered for w in name.split()
         ):
             found += 1
-            continue
-        if skeletons is None:
-            skeletons = HangulSkeletons(text)
-        found += skeletons.mentions(name)
+        elif _HANGUL_WORD.search(name):
+            latin = latin or LatinSkeletons(text)
+            found += latin.mentions(name)
+        else:
+            hangul = hangul or HangulSkeletons(text)
+            found += hangul.mentions(name)
     return found / len(names)

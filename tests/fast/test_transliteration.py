@@ -1,4 +1,4 @@
-"""Names across scripts (qa/transliteration.py): English names found in Korean text."""
+"""Names across scripts (qa/transliteration.py): English names in Korean text, and back."""
 
 from __future__ import annotations
 
@@ -66,3 +66,29 @@ def test_acronyms_are_found_as_written() -> None:
     assert names_mentioned(["KBS Drama Awards"], "KBS 연기대상에서 수상했다.") == 1.0
     assert names_mentioned(["Kim Min-hee", "Seoul"], "김민희는 부산에서 태어났다.") == 0.5
     assert names_mentioned([], "아무 글") == 0.0
+
+
+def test_th_may_be_written_as_s() -> None:
+    assert HangulSkeletons("노스윈드가 인수한다").mentions("Northwind")
+    assert HangulSkeletons("스미스 감독").mentions("Smith")
+
+
+@pytest.mark.parametrize(
+    ("hangul", "english"),
+    [
+        ("노스윈드", "Northwind Software agreed to buy DataHarbor."),
+        ("데이터하버를", "Northwind Software agreed to buy DataHarbor."),
+        ("삼성전자", "Samsung Electronics reported record sales."),
+        ("애플", "Apple unveiled a phone."),
+        ("누리호", "The Nuri rocket lifted off."),
+        ("Northwind", "Northwind Software agreed to buy DataHarbor."),  # as written
+    ],
+)
+def test_a_korean_questions_names_are_found_in_english(hangul: str, english: str) -> None:
+    assert names_mentioned([hangul], english) == 1.0
+
+
+def test_a_korean_name_does_not_match_ordinary_english_words() -> None:
+    # 애플 is "PL": play and pool have it too, but they are not names.
+    assert names_mentioned(["애플", "아이폰"], "Lumen Labs will play it in the pool.") == 0.0
+    assert names_mentioned(["애플"], "The Aurora Fold will cost $1,299.") == 0.0

@@ -25,6 +25,26 @@ from service.components import Components
         ("멜라토닌은 어느 시간대부터 분비되나?", "date"),
         ("로어노크는 어느 나라의 지역인가?", "place"),
         ("How many people live in Busan?", "number"),
+        # English questions read as their Korean versions are (public-en against -ko)
+        ("In which city was BTS's second solo concert held?", "place"),
+        ("What is the capital of Maryland?", "place"),
+        ("What is Big Bang's debut date?", "date"),
+        ("Which Swedish thinker influenced spiritualism?", "person"),
+        ("What is the name of the motion graphics designer who made the titles?", "person"),
+        ("What is the average lifespan of a giraffe?", "number"),
+        ("What rank was BTS given in the 2017 Power Celebrity list?", "number"),
+        ("What was the turnout in the Gangneung mayoral by-election?", "number"),
+        ("What did Samsung Electronics' third-quarter sales come to?", "number"),
+        # "when" inside a question is a conjunction; the wage is asked for
+        ("What was the transfer fee when Arsenal signed Giroud?", "number"),
+        ("When Giroud extended his contract, what was his weekly wage raised to?", "number"),
+        ("When did the Nuri rocket launch?", "date"),
+        ("Against which team did Giroud score his 12th goal?", "other"),  # a verb
+        ("강릉시장 보궐선거 투표율은 어느 정도였어?", "number"),
+        ("윤정호 당선인의 득표율은?", "number"),
+        ("케라톱스로 분류된 첫번째 화석이 발견된 곳은?", "place"),
+        ("김민희가 출연한 영화 화차가 개봉한 년도는?", "date"),
+        ("영화 세븐의 오프닝 타이틀을 담당한 모션 그래픽스 디자이너의 이름은?", "person"),
         ("인구는 어떻게 변했나?", "other"),  # not "X의 인구는?"
     ],
 )
@@ -44,6 +64,24 @@ def test_answer_type(question: str, kind: str) -> None:
         ("이적료는 얼마인가?", ["960만 파운드로", "1조원"], ["원전 3기", "960만 명"]),
         ("What does the Aurora Fold cost in the US?", ["$1,299", "3.6 billion euros"], ["27%"]),
         ("How much is Northwind paying for DataHarbor?", ["12조 1,000억 원"], ["3,200 staff"]),
+        # a share or a rate, in percent; a gap in points is not one
+        ("What is the base rate set by the Bank of Korea?", ["연 2.50%로"], ["1.75%포인트", "2.5"]),
+        ("윤정호 당선인의 득표율은?", ["52.4%를"], ["3만 표"]),
+        ("한국은행 기준금리는 몇 퍼센트야?", ["2.50%"], ["1.75%포인트로", "1.75%p"]),
+        # a score
+        ("KIA와 삼성 경기는 몇 대 몇으로 끝났어?", ["7-3으로", "7 대 3"], ["3대 도시"]),
+        # English things counted with their Korean counters, and in English
+        (
+            "How many satellites did Nuri put into orbit?",
+            ["모두 13기의 위성", "13 satellites"],
+            ["약 13분 뒤", "3분기", "600km"],
+        ),
+        ("How many people will Gaon Battery hire?", ["1,200명을"], ["20일", "2조 원"]),
+        ("How many Nvidia GPUs will Naver get?", ["6만 장을", "60,000 GPUs"], ["5연승"]),
+        ("Sea Lantern 풍력단지의 turbine은 몇 기야?", ["80기", "80 turbines"], ["80 homes"]),
+        # ... and the things a Korean counter counts, in an English article
+        ("시 랜턴 풍력단지에는 터빈이 몇 기 있어?", ["80기", "80 turbines"], ["80 homes", "420곳"]),
+        ("가온배터리는 몇 명을 채용해?", ["1,200명", "1,200 workers"], ["1,200 homes"]),
     ],
 )
 def test_counter_pattern(question: str, hits: list[str], misses: list[str]) -> None:
@@ -64,7 +102,10 @@ def test_counter_pattern(question: str, hits: list[str], misses: list[str]) -> N
     ],
 )
 def test_how_much_of_something_else_is_not_money(question: str) -> None:
-    assert counter_pattern(question) is None
+    pattern = counter_pattern(question)
+    assert pattern is None or not any(
+        pattern.search(text) for text in ("$8.4 billion", "12조 1,000억 원", "960만 파운드")
+    )
 
 
 def test_number_cue_prefers_the_unit_asked_for(components: Components) -> None:
@@ -101,3 +142,13 @@ def test_best_sentence_ranking_is_the_best_sentence_of_each_passage(
             np.max(np.asarray(sample_index.sentence_vectors[span.start : span.stop]) @ qvec)
         )
         assert best[row] == pytest.approx(expected, abs=1e-6)
+
+
+def test_names_matched_across_scripts(components: Components) -> None:
+    def names(question: str) -> tuple[str, ...]:
+        return parse_question(question, components.analyzer).names
+
+    assert names("How many GPUs will Naver get?") == ("GPUs", "Naver")
+    # A Korean question's names, in either script; numbered keys are not names.
+    assert names("Northwind는 DataHarbor를 얼마에 인수해?") == ("Northwind", "DataHarbor")
+    assert names("삼성전자의 2분기 영업이익은 얼마였어?") == ("삼성전자",)
