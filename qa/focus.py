@@ -163,7 +163,7 @@ def check_focus(
         answer_in_quote=(
             None
             if focus.answer_type == "other"
-            else find_answer_span(question, quote, names) is not None
+            else find_answer_span(question, quote, names, strict=False) is not None
         ),
         keys_found=sum(s is True for s in statuses),
         keys_missing=sum(s is False for s in statuses),

@@ -145,6 +145,69 @@ from tests.helpers import assert_quotes_valid
             ("In", "Daniel", "Kiprono"),
             "Daniel Kiprono",
         ),
+        (
+            # An English question over a Korean quote: the sentence that writes its
+            # name (Naver: 네이버), and the things counted with their Korean counter.
+            "How many GPUs will Naver get?",
+            "물량은 정부가 5만 장을 가져간다. 네이버는 이 가운데 가장 많은 6만 장을 받는다.",
+            (),
+            "6만 장",
+        ),
+        (
+            "How many satellites in all did Nuri's fourth launch put into orbit?",
+            "누리호는 약 13분 뒤 목표 궤도에 도달했고, 모두 13기의 위성을 올려놓았다.",
+            (),
+            "13기",
+        ),
+        (
+            # A rate is a percentage, not the gap in points written first.
+            "What is the base rate set by the Bank of Korea?",
+            "한미 금리 차이는 1.75%포인트로 유지됐고, 기준금리는 연 2.50%로 동결됐다.",
+            (),
+            "2.50%",
+        ),
+        (
+            "By what percentage did foreign visitors increase?",
+            "20~30대 비중은 약 45%다.",
+            (),
+            "45%",
+        ),
+        ("KIA와 삼성 경기는 몇 대 몇으로 끝났어?", "KIA가 삼성을 7-3으로 이겼다.", (), "7-3"),
+        (
+            "What does the Aurora Fold cost in the US?",
+            "It will cost $1,299 in the United States.",
+            (),
+            "$1,299",
+        ),
+        (
+            # A gap between two rates is asked in points.
+            "How wide is the interest rate gap between Korea and the US?",
+            "기준금리는 연 2.50%로 동결됐고, 한미 금리 차이는 1.75%포인트로 유지됐다.",
+            (),
+            "1.75%포인트",
+        ),
+        (
+            # Of two years, the one beside the question's words.
+            "브리티시 컬럼비아가 연방에 가입한 연도는?",
+            "철로는 1881년과 1885년 사이에 건설되었으며, 따라서 브리티시 컬럼비아가 1871년"
+            " 연방에 가입하는 계기가 되었다.",
+            (),
+            "1871년",
+        ),
+        (
+            # A death is a range's second date.
+            "리하르트 바그너는 언제 죽었는가?",
+            "리하르트 바그너(1813년 5월 22일 라이프치히~1883년 2월 13일 베네치아)는 작곡가이다.",
+            (),
+            "1883년 2월 13일",
+        ),
+        (
+            # Tangerines are not people: not the volunteers, the crop's weight.
+            "How many tangerines will Jeju produce this year?",
+            "자원봉사자 3,500명이 돕는다. 생산량은 40만 2,000톤 안팎이다.",
+            (),
+            "40만 2,000톤",
+        ),
     ],
 )
 def test_span_of_the_answer(
@@ -171,10 +234,38 @@ def test_span_of_the_answer(
         ("사해의 깊이는?", "사해는 세계에서 가장 낮은 호수이다.[1]"),
         # A bare number in a Korean quote is not an English question's answer.
         ("How many GPUs will Naver get?", "네이버는 2025년 14일 발표했다."),
+        # Minutes are not satellites, and a quarter (3분기) is not minutes.
+        ("How many satellites did Nuri put into orbit?", "누리호는 약 13분 뒤 궤도에 올랐다."),
+        ("How long did it take, in minutes?", "삼성전자의 3분기 실적이 나왔다."),
+        # The 구 of 연구원 is not nine won.
+        ("삼성전자의 3분기 매출은 얼마야?", "한 증권사 연구원은 수요가 탄탄하다고 말했다."),
     ],
 )
 def test_no_span(components: Components, question: str, quote: str) -> None:
     assert find_answer_span(parse_question(question, components.analyzer), quote) is None
+
+
+def test_a_person_needs_a_title_or_a_full_name(components: Components) -> None:
+    # 《소나기》 is a name in the quote, and not a person: no span rather than a wrong one.
+    question = parse_question(
+        "빅뱅 멤버 중 가장 먼저 뮤지컬에 출연한 이는 누구인가?", components.analyzer
+    )
+    quote = "승리는 빅뱅 멤버 중에서 가장 먼저 뮤지컬에 출연하였고, 《소나기》로 첫 도전하였다."
+    assert find_answer_span(question, quote, ("빅뱅", "소나기")) is None
+    # A work's title in Latin letters is not a person either.
+    question = parse_question("938년의 이야기는 누가 지었습니까?", components.analyzer)
+    quote = "《악타 아르켈라이(Acta Archelai)》와 같은 문헌이 938년에 나왔다."
+    assert find_answer_span(question, quote, ("Acta", "Archelai")) is None
+
+
+def test_a_name_inside_a_longer_word_is_not_the_answer(components: Components) -> None:
+    # The 한국 of 한국부동산원 is not the district asked for.
+    question = parse_question(
+        "Which district of Seoul saw apartment prices rise the most?", components.analyzer
+    )
+    quote = "한국부동산원은 서울 아파트값이 0.19% 올랐다고 밝혔다."
+    assert find_answer_span(question, quote, ("한국",)) is None
+    assert find_answer_span(question, "송파구가 가장 많이 올랐다.", ("송파구",)) is not None
 
 
 def test_answers_carry_their_span(answerer: Answerer, sample_index: LoadedIndex) -> None:
@@ -188,3 +279,77 @@ def test_answers_carry_their_span(answerer: Answerer, sample_index: LoadedIndex)
     for quote in answer.quotes:
         if quote.answer_span is not None:
             assert 0 <= quote.answer_span.start < quote.answer_span.end <= len(quote.text)
+
+
+@pytest.mark.parametrize(
+    ("question", "quote", "names", "expected"),
+    [
+        # the word after the thing asked for, a name or not
+        (
+            "불가리아의 수도는 어디인가요?",
+            "발칸 반도에 있는 공화국이다. 수도는 소피아다.",
+            ("발칸",),
+            "소피아",
+        ),
+        (
+            "노태우의 본관은 어디인가요?",
+            "대한민국의 대통령이다. 본관은 교하(交河)이다.",
+            ("대한민국",),
+            "교하",
+        ),
+        # a Latin gloss names the Hangul name before it
+        (
+            "캐나다의 초대 수상은 누구인가?",
+            "철도건설은 캐나다 초대수상인 존 맥도날드(John A. Macdonald)의 보수당이 시작했다.",
+            ("캐나다", "John A. Macdonald"),
+            "존 맥도날드",
+        ),
+        # a title in quotation marks is not the place
+        (
+            "방탄소년단이 두 번째 단독 콘서트를 한 곳은?",
+            "방탄소년단은 서울 올림픽홀에서 두 번째 단독 콘서트 ‘2015 BTS LIVE TRILOGY’를 열었다.",
+            ("서울", "올림픽홀", "BTS LIVE TRILOGY"),
+            "서울 올림픽홀",
+        ),
+        # nor the end of a longer word (주디스리버)
+        (
+            "화석이 발견된 곳은?",
+            "몬태나 주 카우크릭 부근, 주디스리버 층에서 발견되었다.",
+            ("리버", "카우크릭"),
+            "카우크릭",
+        ),
+    ],
+)
+def test_names_from_the_way_korean_text_writes_them(
+    components: Components, question: str, quote: str, names: tuple[str, ...], expected: str
+) -> None:
+    span = find_answer_span(parse_question(question, components.analyzer), quote, names)
+    assert span is not None
+    assert quote[span.start : span.end] == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "quote", "expected"),
+    [
+        # a lifetime in parentheses is not the date of the event
+        (
+            "해처는 언제 첫번째 화석을 발견하였나?",
+            "화석은 존 벨 해처(1861-1904)에 의해 1888년 늦여름 카우크릭 부근에서 발견되었다.",
+            "1888년",
+        ),
+        # an end is a range's second date, inside parentheses or not
+        ("발해는 언제 패망했나요?", "발해(698년 ~ 926년)는 대조영이 건국한 국가이다.", "926년"),
+        # the number of the list item the question names
+        (
+            "방탄소년단은 멜론 뮤직 어워드에서 몇 관왕을 차지했나?",
+            "엠넷 어워즈에서 3관왕과 12월 2일 멜론 뮤직 어워즈에서 5관왕을 차지했다.",
+            "5관왕",
+        ),
+    ],
+)
+def test_the_number_or_date_of_the_event_asked_about(
+    components: Components, question: str, quote: str, expected: str
+) -> None:
+    span = find_answer_span(parse_question(question, components.analyzer), quote)
+    assert span is not None
+    assert quote[span.start : span.end] == expected
