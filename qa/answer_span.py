@@ -230,7 +230,7 @@ def _date_span(parsed: ParsedQuestion, quote: str) -> tuple[int, int] | None:
                 return second if asks_end else first
     # A date in parentheses beside a name is a lifetime or a reign ("존 벨 해처(1861-1904)에
     # 의해 1888년 … 발견되었다"): the event's date stands outside them, where there is one.
-    parens = [m.span() for m in _PARENS.finditer(quote)]
+    parens = _parens(quote)
     outside = [s for s in spans if not any(a < s[0] < b for a, b in parens)]
     return _nearest(outside or spans, parsed, quote)
 
@@ -287,10 +287,14 @@ def _after_head(question: ParsedQuestion, quote: str) -> tuple[int, int] | None:
     return None
 
 
-def _inside(quote: str, pos: int) -> bool:
+def _parens(quote: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _PARENS.finditer(quote)]
+
+
+def _inside(quote: str, pos: int, parens: list[tuple[int, int]]) -> bool:
     """Whether ``pos`` lies inside parentheses or quotation marks: a gloss, or a title
     ("‘2015 BTS LIVE TRILOGY’"), not the person or place asked for."""
-    if any(m.start() < pos < m.end() for m in _PARENS.finditer(quote)):
+    if any(a < pos < b for a, b in parens):
         return True
     before = quote[:pos]
     if before.count('"') % 2:
@@ -339,12 +343,13 @@ def _name_span(
     found: list[tuple[int, int]] = []
     for name in wanted:
         found.extend(m.span() for m in re.finditer(re.escape(name), quote))
+    parens = _parens(quote)
     glossed = [
         g
         for g in _glossed_names(quote)
-        if _squash(quote[g[0] : g[1]]) not in asked and not _inside(quote, g[0])
+        if _squash(quote[g[0] : g[1]]) not in asked and not _inside(quote, g[0], parens)
     ]
-    found = [f for f in found if not _inside(quote, f[0])]
+    found = [f for f in found if not _inside(quote, f[0], parens)]
     found.extend(glossed)
     if not found:
         return None

@@ -216,6 +216,11 @@ for _counter, _nouns in (
 ):  # fmt: skip
     for _noun in _nouns.split():
         _EN_COUNTED[_noun] = _counter
+# The other way: the English things a Korean counter counts (기: rockets|satellites|...).
+_COUNTED_IN: dict[str, str] = {
+    form: "|".join(sorted(n for n, c in _EN_COUNTED.items() if form in c.split("|")))
+    for form in {f for c in _EN_COUNTED.values() for f in c.split("|")}
+}
 # Things not listed: not people (those are listed), so not 명; crops and goods are
 # often counted by weight ("How many tangerines" -> "40만 2,000톤").
 _ANY_COUNTER = "개|장|편|기|곳|건|번|회|대|채|가구|척|마리|그루|권|곡|차례|종|가지|개국|경기|골|톤"
@@ -225,7 +230,7 @@ _HOW_MANY = re.compile(
     r"to|from|make|made|got|get|were|across)\b|\s*\?|\s*$)",
     re.I,
 )
-EN_NUMBER = (
+_EN_NUMBER = (
     r"(?:\d[\d,]*(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"twenty|thirty|forty|fifty|hundreds|thousands|dozens)"
     r"(?:\s+(?:hundred|thousand|million|billion))?"
@@ -252,6 +257,17 @@ _SCORE_ASKED = re.compile(r"몇\s*대\s*몇|\bscore\b|스코어|점수는", re.I
 _SCORE = re.compile(r"\d{1,3}\s*(?:[-–:]|대)\s*\d{1,3}(?![\d.,])")
 
 
+def _english_count(things: str) -> str:
+    """A number written before the things (``things``: a pattern), a word between allowed:
+    "80 turbines", "60,000 Nvidia GPUs"."""
+    return rf"\b{_EN_NUMBER}\s+(?:[a-z-]+\s+)?(?:{things})"
+
+
+def _stem(noun: str) -> str:
+    """A pattern for an English noun in any number ("turbine", "turbines")."""
+    return re.escape(noun.lower().rstrip("s")[:5]) + "[a-z]*"
+
+
 def _counted(question: str) -> re.Pattern[str] | None:
     """The number of things an English "how many" question counts, in English ("80
     turbines") or with the Korean counter for them ("13기"), or None."""
@@ -259,8 +275,7 @@ def _counted(question: str) -> re.Pattern[str] | None:
     if not match:
         return None
     noun = match.group(1).split()[-1].lower()
-    stem = re.escape(noun.rstrip("s")[:5])
-    english = rf"\b{EN_NUMBER}\s+(?:[a-z-]+\s+)?{stem}[a-z]*"
+    english = _english_count(_stem(noun))
     counters = _EN_COUNTED.get(noun, _ANY_COUNTER)
     korean = rf"{_NUMERAL}\s*(?:만\s*)?(?:{counters})(?:{COUNTER_END})"
     return re.compile(rf"{english}|{korean}", re.I)
@@ -292,12 +307,10 @@ def counter_pattern(question: str) -> re.Pattern[str] | None:
     # "turbine은 몇 기야?" over an English article: "80 turbines" counts them too.
     thing = _LATIN_BEFORE_COUNTER.search(question)
     if thing:
-        stem = re.escape(thing.group(1).lower().rstrip("s")[:5])
-        return re.compile(rf"{korean}|\b{EN_NUMBER}\s+(?:[a-z-]+\s+)?{stem}[a-z]*", re.I)
+        return re.compile(rf"{korean}|{_english_count(_stem(thing.group(1)))}", re.I)
     # "터빈이 몇 기야?" over an English article: "80 turbines", the things counted in 기.
-    nouns = sorted(n for n, c in _EN_COUNTED.items() if counter in c.split("|"))
-    if nouns:
-        english = rf"\b{EN_NUMBER}\s+(?:[a-z-]+\s+)?(?:{'|'.join(nouns)})\b"
+    if counter in _COUNTED_IN:
+        english = _english_count(_COUNTED_IN[counter]) + r"\b"
         return re.compile(rf"{korean}|{english}", re.I)
     return re.compile(korean)
 
