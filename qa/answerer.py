@@ -378,9 +378,11 @@ class Answerer:
         """The question's focus checked against a candidate and its passage."""
         text = self.index.sentence_text(cand.row)
         p = self.index.passage(cand.passage_row)
-        passage = self.index.articles[p.article].text[p.start : p.end]
+        article = self.index.articles[p.article]
+        passage = article.text[p.start : p.end]
         names = self.index.morphs[cand.row].names
-        return check_focus(parsed, text, passage, names).features()
+        whole = article.title + "\n" + article.text
+        return check_focus(parsed, text, passage, names, whole).features()
 
     def quote_text(self, row: int) -> str:
         """The text :meth:`ask` would quote for a sentence row (with its companion)."""

@@ -22,21 +22,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from qa.answer_span import find_answer_span
-from qa.keys import KeyText
+from qa.keys import KeyText, main_script, qualifier_conflict
 from qa.question import ParsedQuestion
 
 # What may be asked for that a news archive rarely answers as asked: each topic's words in
 # Korean and English, in the question and in the evidence alike.
 _TOPICS: dict[str, re.Pattern[str]] = {
     "price": re.compile(
-        r"주가|주식|시세|가격|값|환율|요금|시가총액|티켓|"
+        # Whole words where a longer word or a particle hides them: "몇 개의 주가 있는가"
+        # counts states (주 + 가), "분비가" and "유비가" are no rain, "연기상" no weather.
+        r"(?<![가-힣])주가(?!\s*(?:있|없))|주식|시세|가격|값|환율|요금|시가총액|티켓|"
         # "share" alone is a proportion ("what share of ..."); "share price" is a price.
         r"\b(?:prices?|priced|stocks?|exchange rates?|costs?|trading at|worth|fares?|"
         r"tickets?|valuation|market cap\w*)\b",
         re.I,
     ),
     "weather": re.compile(
-        r"날씨|기온|강수|강우|비가|비 와|비와|눈이|미세먼지|황사|바람|습도|폭염|한파|기상|일기예보|"
+        r"날씨|기온|강수|강우|(?<![가-힣])(?:비가|비 와|비와|눈이|기상)|미세먼지|황사|바람|습도|"
+        r"폭염|한파|일기예보|"
         # "wind farm", "wind power" are energy, not weather.
         r"\b(?:weather|temperatures?|rain\w*|snow\w*|forecast|humid\w*|dust|heat ?wave)\b|"
         r"\bwind(?:s|y)?\b(?! (?:farms?|turbines?|power|energy))",
@@ -64,7 +67,9 @@ _LIVE = re.compile(
 _CURRENT = re.compile(r"현재|현 |\bcurrent\b|\bpresent\b", re.I)
 # ... and a prediction.
 _FUTURE = re.compile(
-    r"(?:오를|내릴|떨어질|될|할|올|갈|늘|줄|이길|팔릴|나올)까|전망|예상|예측|앞으로|내년|내일|"
+    # "우승할까" asks for a prediction; "무엇이라고 할까", "결합되기도 할까" ask what is.
+    r"(?:오를|내릴|떨어질|될|올|갈|늘|줄|이길|팔릴|나올)까|(?<!라고 )(?<!기도 )할까|"
+    r"전망|예상|예측|앞으로|내년|내일|"
     r"다음\s*(?:달|주|해|시즌|분기)|"
     # "How many GPUs will Naver get?" asks about a plan an article states; "Will ...?"
     # and a price moving ask for a prediction.
@@ -106,6 +111,12 @@ class FocusEvidence:
     keys_found: int
     keys_missing: int
     keys_unknown: int  # written in another script than the passage
+    # The article names another quarter or year than the one asked, never that one
+    # (qa/keys.py: qualifier_conflict).
+    qualifier_conflict: bool = False
+    # A "몇 살 / how many employees" question over an article in its own script with no
+    # number in the unit asked; None when nothing is counted or the scripts differ.
+    counter_unmet: bool | None = None
 
     def features(self) -> dict[str, float]:
         """Numbers for a learned confidence model: 1 yes, 0 no, 0.5 cannot tell (or not
@@ -128,6 +139,8 @@ class FocusEvidence:
             "keys_found": self.keys_found / n_keys if n_keys else 1.0,
             "keys_missing": self.keys_missing / n_keys if n_keys else 0.0,
             "keys_unknown": self.keys_unknown / n_keys if n_keys else 0.0,
+            "qualifier_conflict": float(self.qualifier_conflict),
+            "counter_unmet": float(bool(self.counter_unmet)),
         }
 
 
@@ -146,15 +159,24 @@ def question_focus(question: ParsedQuestion) -> QuestionFocus:
 
 
 def check_focus(
-    question: ParsedQuestion, quote: str, passage: str = "", names: Iterable[str] = ()
+    question: ParsedQuestion,
+    quote: str,
+    passage: str = "",
+    names: Iterable[str] = (),
+    article: str = "",
 ) -> FocusEvidence:
-    """The question's focus checked against a quote and the passage around it (the
-    passage should contain the quote; when empty, the quote stands for it)."""
+    """The question's focus checked against a quote, the passage around it and its
+    article (the passage should contain the quote and the article the passage; when
+    empty, the quote stands for the passage and the passage for the article)."""
     focus = question_focus(question)
     passage = passage or quote
     topic_pattern = _TOPICS.get(focus.topic) if focus.topic else None
     passage_keys = KeyText(passage)
     statuses = [passage_keys.status(k) for k in focus.keys]
+    article = article or passage
+    counter_unmet = None
+    if question.counter is not None and main_script(article) == main_script(question.text):
+        counter_unmet = question.counter.search(article) is None
     return FocusEvidence(
         focus=focus,
         topic_in_quote=bool(topic_pattern.search(quote)) if topic_pattern else None,
@@ -168,4 +190,6 @@ def check_focus(
         keys_found=sum(s is True for s in statuses),
         keys_missing=sum(s is False for s in statuses),
         keys_unknown=sum(s is None for s in statuses),
+        qualifier_conflict=qualifier_conflict(question.text, article),
+        counter_unmet=counter_unmet,
     )

@@ -128,3 +128,39 @@ def _within(a: list[int], b: list[int], cap: int) -> bool:
             return False
         prev = cur
     return prev[-1] <= cap
+
+
+# -- numbered qualifiers ---------------------------------------------------------------
+# "삼성전자의 2분기 영업이익" over an article that reports the 3rd quarter's: the quarter
+# asked for is missing and the article names another, so its figure answers a
+# neighbouring question. In both scripts ("fourth quarter", "Q4", "4분기"). Years are not
+# checked: "1960년 일본 천황은?" is answered by an article that gives a reign's first and
+# last years only (6 such public questions).
+_EN_ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+_QUARTER = re.compile(
+    r"(?<!\d)([1-4])\s*분기|\b(first|second|third|fourth|[1-4](?:st|nd|rd|th))[\s-]+quarter\b|"
+    r"\bQ([1-4])\b",
+    re.I,
+)
+
+
+def quarters(text: str) -> set[int]:
+    """The quarters of a year that ``text`` names."""
+    out: set[int] = set()
+    for m in _QUARTER.finditer(text):
+        digit, word, q = m.groups()
+        if digit or q:
+            out.add(int(digit or q))
+        else:
+            out.add(_EN_ORDINAL.get(word.lower()) or int(word[0]))
+    return out
+
+
+def qualifier_conflict(question: str, text: str) -> bool:
+    """Whether ``text`` names a quarter, but never the one the question asks about
+    ("2분기" asked, only "3분기" written)."""
+    asked = quarters(question)
+    if not asked:
+        return False
+    written = quarters(text)
+    return bool(written) and not asked & written

@@ -404,13 +404,22 @@ def parse_question(question: str, analyzer: MorphemeAnalyzer) -> ParsedQuestion:
     terms = tuple(form for form, _ in content)
     term_spans = tuple((t.start, t.start + t.len) for _, t in content)
     keys: list[str] = []
+    # Where the last name ended: a name written on to it is the same name ("SK하이닉스"
+    # is SK + 하이닉스 to the analyzer, and an article on SK텔레콤 mentions "SK").
+    name_end = -1
     for i, tok in enumerate(tokens):
-        if tok.tag == "NNP" and len(tok.form) > 1:
-            keys.append(tok.form)
-        elif tok.tag == "SL" and len(tok.form) > 1 and tok.form.lower() not in stop:
+        if (tok.tag == "NNP" and len(tok.form) > 1) or (
+            tok.tag == "SL"
+            and len(tok.form) > 1
+            and tok.form.lower() not in stop
             # Capitalized Latin words are names; lower-case ones are ordinary English words.
-            if tok.form[0].isupper() or not question.isascii():
+            and (tok.form[0].isupper() or not question.isascii())
+        ):
+            if tok.start == name_end:
+                keys[-1] += tok.form
+            else:
                 keys.append(tok.form)
+            name_end = tok.start + tok.len
         elif tok.tag == "SN":
             nxt = tokens[i + 1] if i + 1 < len(tokens) else None
             after = tokens[i + 2].form if i + 2 < len(tokens) else ""

@@ -104,6 +104,12 @@ CONFIDENCE_FEATURES = (
     "top_late",  # late interaction of the best candidate
     "top_passage_late",  # ... of its passage
     "cross_top_passage_late",
+    # The best candidate's article names another quarter than the one asked
+    # ("2분기" asked, "3분기" written) and never that one.
+    "qualifier_conflict",
+    # A number in the unit asked for is nowhere in the best candidate's article, written
+    # in the question's script: "젠슨 황은 몇 살이야?" over articles that never give his age.
+    "counter_unmet",
 )
 
 # Column of each feature, and of each crossed signal's plain and cross_ copies.
@@ -320,4 +326,6 @@ def question_features(
     q[col["top_late"]] = top[s["late"]]
     q[col["top_passage_late"]] = top[s["passage_late"]]
     q[col["cross_top_passage_late"]] = cross * top[s["passage_late"]]
+    q[col["qualifier_conflict"]] = focus["qualifier_conflict"]
+    q[col["counter_unmet"]] = focus["counter_unmet"]
     return q

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.keys import key_status, mentions
+from qa.keys import key_status, mentions, qualifier_conflict, quarters
 
 SAMSUNG = "삼성전자는 3분기 영업이익이 12조 원으로 집계됐다고 밝혔다. 반도체가 실적을 이끌었다."
 
@@ -46,3 +46,24 @@ def test_other_names_and_numbers_are_missing(key: str, text: str) -> None:
 def test_across_scripts_nothing_can_be_told() -> None:
     assert key_status("Nvidia", SAMSUNG) is None
     assert key_status("애플", "It will cost $1,299 in the United States.") is None
+
+
+@pytest.mark.parametrize(
+    "text, quarters_named",
+    [
+        ("올해 3분기 영업이익", {3}),
+        ("in the fourth quarter, up from the 2nd quarter", {4, 2}),
+        ("Q1 revenue rose", {1}),
+        ("a quarter of the vote, 5분기 연속", set()),
+    ],
+)
+def test_quarters(text: str, quarters_named: set[int]) -> None:
+    assert quarters(text) == quarters_named
+
+
+def test_qualifier_conflict() -> None:
+    assert qualifier_conflict("LG전자의 2분기 실적은?", "3분기 영업이익이 늘었다.")
+    assert qualifier_conflict("Q4 revenue?", "3분기 매출")
+    assert not qualifier_conflict("LG전자의 2분기 실적은?", "2분기와 3분기 모두 늘었다.")
+    assert not qualifier_conflict("LG전자의 2분기 실적은?", "올해 영업이익이 늘었다.")
+    assert not qualifier_conflict("LG전자의 실적은?", "3분기 영업이익이 늘었다.")

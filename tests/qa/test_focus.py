@@ -48,6 +48,21 @@ def parse(components: Components):
             False,
         ),
         ("한국은행이 정한 기준금리는 몇 퍼센트인가요?", None, False, False, False),
+        # Topic and time words inside other words or before a particle (public questions
+        # that were refused for them).
+        ("미국에는 몇 개의 주가 있는가?", None, False, False, False),
+        ("멜라놉신은 어느 시간대부터 분비가 시작되는가?", None, False, False, False),
+        (
+            "김민희는 어떤 작품으로 KBS 연기대상 청소년 연기상을 수상하였나요?",
+            None,
+            False,
+            False,
+            False,
+        ),
+        ("움직임의 환영을 만들어내는 그래픽을 무엇이라고 할까?", None, False, False, False),
+        ("모션 그래픽스는 어떤것과 결합되기도 할까?", None, False, False, False),
+        ("올해 KIA가 한국시리즈에서 우승할까?", None, False, False, True),
+        ("내일 비가 올까?", "weather", False, False, True),
     ],
 )
 def test_question_focus(parse, question, topic, moment, current, future) -> None:
@@ -106,3 +121,33 @@ def test_key_status() -> None:
     assert key_status("Boston", "Daniel Kiprono won in Harbor City.") is False
     assert key_status("2024", GPU) is False  # digits are the same in every script
     assert key_status("CEO", GPU) is True
+
+
+def test_compound_names_are_one_key(parse) -> None:
+    """SK하이닉스 is one name to a reader (SK + 하이닉스 to the analyzer): an article on
+    SK텔레콤 mentions "SK" but not it."""
+    question = parse("SK하이닉스의 3분기 영업이익은 얼마야?")
+    assert question.keys == ("SK하이닉스", "3분기")
+    assert key_status("SK하이닉스", "SK텔레콤의 3분기 영업이익은 5천억 원이다.") is False
+    assert parse("LG전자와 SK 하이닉스").keys == ("LG전자", "SK", "하이닉스")
+
+
+def test_another_quarter_is_a_conflict(parse) -> None:
+    samsung = "삼성전자가 올해 3분기 연결 기준 영업이익이 12조 1,000억 원으로 잠정 집계됐다."
+    assert check_focus(parse("삼성전자의 2분기 영업이익은?"), samsung).qualifier_conflict
+    english = parse("What was Samsung's net profit in the fourth quarter?")
+    assert check_focus(english, samsung).qualifier_conflict
+    assert not check_focus(parse("삼성전자의 3분기 영업이익은?"), samsung).qualifier_conflict
+    # The asked quarter written anywhere in the article is no conflict.
+    article = samsung + " 2분기에는 10조 원이었다."
+    evidence = check_focus(parse("삼성전자의 2분기 영업이익은?"), samsung, samsung, (), article)
+    assert not evidence.qualifier_conflict
+
+
+def test_a_count_nowhere_in_the_article(parse) -> None:
+    jensen = parse("젠슨 황은 몇 살이야?")
+    assert check_focus(jensen, GPU).counter_unmet is True
+    assert check_focus(jensen, "젠슨 황(62세)은 이날 방한했다.").counter_unmet is False
+    # Across scripts nothing can be told: "aged 62" is not looked for in Korean units.
+    assert check_focus(jensen, "Jensen Huang, who is 62, met the president.").counter_unmet is None
+    assert check_focus(parse("젠슨 황은 누구야?"), GPU).counter_unmet is None
