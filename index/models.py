@@ -19,6 +19,12 @@ class Article:
     lang: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def titled_text(self) -> str:
+        """The title and the text, one line apart: what a question's names are looked for
+        in (an article need not repeat in its body the name its title gives)."""
+        return self.title + "\n" + self.text
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

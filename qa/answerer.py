@@ -258,7 +258,7 @@ class Answerer:
             a = self.index.sentence_article(cand.row)
             if a not in missing_by_article:
                 article = self.index.articles[a]
-                missing_by_article[a] = missing_keys(parsed, article.title + "\n" + article.text)
+                missing_by_article[a] = missing_keys(parsed, article.titled_text)
         bonus = scope.sentence_bonus(self.index, [c.row for c in scored])
         late = None
         if self.tokens is not None and scored:
@@ -381,8 +381,7 @@ class Answerer:
         article = self.index.articles[p.article]
         passage = article.text[p.start : p.end]
         names = self.index.morphs[cand.row].names
-        whole = article.title + "\n" + article.text
-        return check_focus(parsed, text, passage, names, whole).features()
+        return check_focus(parsed, text, passage, names, article.titled_text).features()
 
     def quote_text(self, row: int) -> str:
         """The text :meth:`ask` would quote for a sentence row (with its companion)."""

@@ -280,9 +280,7 @@ class Chat:
             if not any(normalize(p.text) == normalize(entity) for p in topic):
                 topic = (Phrase(entity, name=True), *topic)
         index = self.answerer.index
-        parts = [searched] + [
-            index.articles[a].title + "\n" + index.articles[a].text for a in articles
-        ]
+        parts = [searched] + [index.articles[a].titled_text for a in articles]
         return _Context(
             resolution, articles, topic, referents, resolution.comment,
             normalize("\n".join(parts)),
