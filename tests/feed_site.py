@@ -168,15 +168,19 @@ class FeedSite:
             def do_GET(self) -> None:  # noqa: N802 - http.server's name
                 path = self.path.split("?")[0]
                 conditional = "If-None-Match" in self.headers
+                # In flight while it waits for its answer, not while the answer is written:
+                # a client that has read a whole answer may send its next request before
+                # this thread gets back from writing, which a wider window counted as a
+                # third request at once for a client that keeps to two.
                 with site._lock:
                     site.in_flight += 1
                     site.max_in_flight = max(site.max_in_flight, site.in_flight)
                 try:
                     time.sleep(site.delay)
-                    status = self._answer(path)
                 finally:
                     with site._lock:
                         site.in_flight -= 1
+                status = self._answer(path)
                 site.requests.append((path, status, conditional))
 
             def _send(self, status: int, content_type: str, body: bytes, **headers: str) -> int:
