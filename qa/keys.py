@@ -76,7 +76,7 @@ class KeyText:
             return False  # Latin words and digits are matched exactly
         if len(key) > 2 and key[-1] in _PARTICLES and squash(key[:-1]) in self.squashed:
             return True
-        return _near_spelling(key, self.words)
+        return _near_spelling(key, self.words) or _abbreviated(key, self.words)
 
 
 def key_status(key: str, evidence: str) -> bool | None:
@@ -102,6 +102,36 @@ def _near_spelling(key: str, words: set[str]) -> bool:
             if size <= len(word) and _within(target, _jamo(word[:size]), cap):
                 return True
     return False
+
+
+def _abbreviated(key: str, words: set[str]) -> bool:
+    """``key`` is the short form of a word, or a word the short form of ``key``: Korean
+    news and its readers shorten a compound to the first syllable of each part (삼전 for
+    삼성전자, 한은 for 한국은행, 금통위 for 금융통화위원회, 현대차 for 현대자동차). Both
+    start alike, the short one's syllables come in order in the long one, and the long
+    one has at least two more ("한국은" is 한국 and a particle, not 한은) and at most
+    twice as many and one. A two-syllable short form takes its second syllable from the
+    third of the long one, as a compound of two two-syllable words does (수요자원 is not
+    수원)."""
+    for word in words:
+        word = _strip_particle(word)
+        short, long = (key, word) if len(key) < len(word) else (word, key)
+        if not len(short) + 2 <= len(long) <= 2 * len(short) + 1 or short[0] != long[0]:
+            continue
+        if len(short) == 2 and long[2] != short[1]:
+            continue
+        if _in_order(short[1:], long[1:]):
+            return True
+    return False
+
+
+def _strip_particle(word: str) -> str:
+    return word[:-1] if len(word) > 2 and word[-1] in _PARTICLES else word
+
+
+def _in_order(short: str, long: str) -> bool:
+    rest = iter(long)
+    return all(ch in rest for ch in short)
 
 
 def _jamo(text: str) -> list[int]:

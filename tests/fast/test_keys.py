@@ -21,6 +21,11 @@ SAMSUNG = "삼성전자는 3분기 영업이익이 12조 원으로 집계됐다�
         ("쇼 음악중심", "MBC 《쇼! 음악중심》에 출연했다."),  # punctuation inside
         ("한국", "대한민국의 수도는 서울이다."),  # the long form
         ("3분기", SAMSUNG),
+        ("삼전", SAMSUNG),  # short forms: the first syllable of each part
+        ("한은", "한국은행은 기준금리를 동결했다."),
+        ("금통위", "한국은행 금융통화위원회는 기준금리를 동결했다."),
+        ("현대차", "현대자동차가 새 전기차를 공개했다."),
+        ("금융통화위원회", "금통위는 23일 기준금리를 동결했다."),  # and the other way
     ],
 )
 def test_loose_spellings_are_mentions(key: str, text: str) -> None:
@@ -36,6 +41,9 @@ def test_loose_spellings_are_mentions(key: str, text: str) -> None:
         ("2분기", SAMSUNG),  # numbers are matched exactly
         ("연준", "한국은행 금융통화위원회는 기준금리를 동결했다."),
         ("Europe", "It will cost $1,299 in the United States."),
+        ("한은", "한국은 수출이 늘었다."),  # 한국 and a particle
+        ("수원", "수요자원 거래 시장이 열렸다."),  # 원 is not where a part begins
+        ("삼성", "삼일절에 성명을 냈다."),  # two words
     ],
 )
 def test_other_names_and_numbers_are_missing(key: str, text: str) -> None:

@@ -81,6 +81,42 @@ CASES = {
         "첫 문단이다.\n\n“대한민국, AI 수도로 거듭날 것”\n\n이재명 대통령은 말했다.",
         ["첫 문단이다.", "“대한민국, AI 수도로 거듭날 것”", "이재명 대통령은 말했다."],
     ),
+    "korean question marks inside brackets": (
+        "광개토왕(廣開土王, 374년 ~ 412년?, 재위: 391년? ~ 412년?)[1]은 고구려의 제19대 "
+        "군주이다. 이름은 담덕이다.",
+        [
+            "광개토왕(廣開土王, 374년 ~ 412년?, 재위: 391년? ~ 412년?)[1]은 고구려의 제19대 "
+            "군주이다.",
+            "이름은 담덕이다.",
+        ],
+    ),
+    "korean piece opening with a particle": (
+        '이 영화는 2009년 11월 12일에 개봉 되었다. "다음 날"로 첫 솔로 곡을 불렀다.',
+        ["이 영화는 2009년 11월 12일에 개봉 되었다.", '"다음 날"로 첫 솔로 곡을 불렀다.'],
+    ),
+    "korean sentence ending inside closed brackets, then a copula": (
+        "그는 넷째로 태어났다(살아남은 사람은 5명뿐이었다). '에마누엘'(Emanuel)이란 이름을 받았다.",
+        [
+            "그는 넷째로 태어났다(살아남은 사람은 5명뿐이었다).",
+            "'에마누엘'(Emanuel)이란 이름을 받았다.",
+        ],
+    ),
+    "korean brackets inside brackets": (
+        "사신을 보냈음이 확인된다(중국 사서로 보면, 「신당서」엔 첸뽀(贊普)로 기록되어 있다). "
+        "기원전 2세기에 여러 국가가 등장하였다.",
+        [
+            "사신을 보냈음이 확인된다(중국 사서로 보면, 「신당서」엔 첸뽀(贊普)로 기록되어 있다).",
+            "기원전 2세기에 여러 국가가 등장하였다.",
+        ],
+    ),
+    "korean bracket never closed": (
+        "괄호가 열리고 (닫히지 않는다. 이것은 다른 문장이다.",
+        ["괄호가 열리고 (닫히지 않는다.", "이것은 다른 문장이다."],
+    ),
+    "english question mark inside brackets": (
+        "He was born in 1950 (or 1951? Records differ) in Lyon. He died in Paris.",
+        ["He was born in 1950 (or 1951? Records differ) in Lyon.", "He died in Paris."],
+    ),
     "english headline line": (
         "Markets Rally on Rate Cut Hopes\nStocks rose 2% on Monday. Bonds fell.",
         ["Markets Rally on Rate Cut Hopes", "Stocks rose 2% on Monday.", "Bonds fell."],
