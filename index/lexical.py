@@ -47,6 +47,11 @@ class Bm25Index:
 
         return cls(bm25s.BM25.load(str(folder), mmap=True), size)
 
+    def writes(self, word: str) -> bool:
+        """Whether the corpus has every character bigram of ``word`` somewhere."""
+        tokens = bigram_tokens(word)
+        return bool(tokens) and all(t in self._retriever.vocab_dict for t in tokens)
+
     def scores(self, query: str) -> np.ndarray:
         tokens = [t for t in bigram_tokens(query) if t in self._retriever.vocab_dict]
         if not tokens:

@@ -47,6 +47,7 @@ from qa.selection import (
     score_sentences,
     starts_with_anaphor,
 )
+from qa.short_forms import candidates, read_out, short_forms
 from qa.syndication import QuoteDeduper
 from qa.time_scope import TimeScope
 from qa.transliteration import names_mentioned
@@ -119,6 +120,9 @@ class Evidence:
     # The time scope kept only the articles of the day asked about ("오늘") and the best
     # candidate's article is one of them (dated, not let through for having no date).
     moment_met: bool = False
+    # Short forms of the question written out before it was asked again ("삼전" ->
+    # "삼성전자", qa/short_forms.py); ``query`` is the text written out.
+    read_as: dict[str, str] = field(default_factory=dict)
 
 
 class Answerer:
@@ -184,6 +188,7 @@ class Answerer:
             passages=passages,
             confidence=round(ev.confidence, 4),
             time_window=ev.scope.window_dict(),
+            read_as=ev.read_as,
         )
         if not ev.candidates:
             answer.reason = "no passage matches the question"
@@ -218,7 +223,42 @@ class Answerer:
     ) -> Evidence:
         """Retrieve, score the candidate sentences with the ranking model and rate the
         best one, without deciding (``ask`` applies the threshold; ``bench.fit`` reads the
-        features). ``depth``: passages to keep at least."""
+        features). ``depth``: passages to keep at least. A question with short forms of
+        names that the passages found write out ("삼전" for 삼성전자) is asked again with
+        the names written out."""
+        t0 = time.perf_counter()
+        ev = self._evidence(question, depth, filters, prefer_articles, search_text, as_of)
+        forms = self._short_forms(ev)
+        if not forms:
+            return ev
+        first_pass_ms = (time.perf_counter() - t0) * 1000
+        written_out = read_out(ev.query, forms)
+        again = self._evidence(question, depth, filters, prefer_articles, written_out, as_of)
+        again.timings["first_pass_ms"] = first_pass_ms
+        return replace(again, read_as=forms)
+
+    def _short_forms(self, ev: Evidence) -> dict[str, str]:
+        """Short forms in the question of proper nouns the retrieved passages name."""
+        index = self.index
+        if not candidates(ev.query, index.bm25.writes):
+            return {}  # most questions: every word is written somewhere in the corpus
+        names: set[str] = set()
+        texts: list[str] = []
+        for hit in ev.pool:
+            names.update(n for r in index.sentence_rows(hit.row) for n in index.morphs[r].names)
+            texts.append(index.passage_text(hit.row))
+            texts.append(index.articles[index.passage_article(hit.row)].title)
+        return short_forms(ev.query, names, "\n".join(texts), index.bm25.writes)
+
+    def _evidence(
+        self,
+        question: str,
+        depth: int,
+        filters: Filters | None,
+        prefer_articles: Collection[int],
+        search_text: str | None,
+        as_of: date | None,
+    ) -> Evidence:
         cfg = self.config
         model = cfg.model
         timings: dict[str, float] = {}

@@ -105,27 +105,33 @@ def _near_spelling(key: str, words: set[str]) -> bool:
 
 
 def _abbreviated(key: str, words: set[str]) -> bool:
-    """``key`` is the short form of a word, or a word the short form of ``key``: Korean
-    news and its readers shorten a compound to the first syllable of each part (삼전 for
-    삼성전자, 한은 for 한국은행, 금통위 for 금융통화위원회, 현대차 for 현대자동차). Both
-    start alike, the short one's syllables come in order in the long one, and the long
-    one has at least two more ("한국은" is 한국 and a particle, not 한은) and at most
-    twice as many and one. A two-syllable short form takes its second syllable from the
-    third of the long one, as a compound of two two-syllable words does (수요자원 is not
-    수원)."""
+    """``key`` is the short form of a word, or a word the short form of ``key``
+    (:func:`is_short_form`): Korean news and its readers shorten a compound to the first
+    syllable of each part (한은 for 한국은행, 금통위 for 금융통화위원회)."""
     for word in words:
         word = _strip_particle(word)
         short, long = (key, word) if len(key) < len(word) else (word, key)
-        if not len(short) + 2 <= len(long) <= 2 * len(short) + 1 or short[0] != long[0]:
-            continue
-        if len(short) == 2 and long[2] != short[1]:
-            continue
-        if _in_order(short[1:], long[1:]):
+        if is_short_form(short, long):
             return True
     return False
 
 
+def is_short_form(short: str, long: str) -> bool:
+    """Whether ``short`` shortens ``long`` as a Korean compound is shortened (삼전 for
+    삼성전자, 현대차 for 현대자동차): both start alike, the short one's syllables come in
+    order in the long one, and the long one has at least two more ("한국은" is 한국 and a
+    particle, not 한은) and at most twice as many and one. A two-syllable short form takes
+    its second syllable from the third of the long one, as a compound of two two-syllable
+    words does (수요자원 is not 수원)."""
+    if not len(short) + 2 <= len(long) <= 2 * len(short) + 1 or short[0] != long[0]:
+        return False
+    if len(short) == 2 and long[2] != short[1]:
+        return False
+    return _in_order(short[1:], long[1:])
+
+
 def _strip_particle(word: str) -> str:
+    """A Hangul word less a one-syllable particle stuck to its end ("한국은행은")."""
     return word[:-1] if len(word) > 2 and word[-1] in _PARTICLES else word
 
 

@@ -73,6 +73,9 @@ class Answer:
     # The period a date in the question names ("어제", "2025년 3분기") and how it was
     # applied: start, end, phrase, explicit, granularity, applied ("filter" or "boost").
     time_window: dict[str, Any] | None = None
+    # Short forms of the question read as the names the articles write ("삼전" ->
+    # "삼성전자", qa/short_forms.py).
+    read_as: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -136,6 +136,8 @@ def _print_answer(answer, as_json: bool, extra: dict | None = None) -> None:
     if answer.time_window:
         w = answer.time_window
         typer.echo(f"  ({w['phrase']}: {w['start']}..{w['end']}, {w['applied']})")
+    for short, name in answer.read_as.items():
+        typer.echo(f"  ({short} read as {name})")
 
 
 @app.command()

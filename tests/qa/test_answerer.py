@@ -159,3 +159,19 @@ def test_the_candidates_hold_both_languages_of_a_mixed_corpus(
     assert korean.sum() >= 3 and (~korean).sum() >= 3
     best = sample_index.articles[sample_index.sentence_article(ev.candidates[0].row)]
     assert best.id == article
+
+
+def test_a_short_form_is_read_as_the_name_the_article_writes(
+    answerer: Answerer, sample_index: LoadedIndex
+) -> None:
+    """"한은" is written nowhere in the sample; the rate article writes 한국은행."""
+    answer = answerer.ask("한은 기준금리 얼마야?")
+    assert answer.read_as == {"한은": "한국은행"}
+    assert answer.answered
+    assert_quotes_valid(answer, sample_index)
+    first = answer.quotes[0]
+    assert first.citation.article_id == "kr-bok-rate-2025-10"
+    assert first.answer_span is not None
+    assert first.text[first.answer_span.start : first.answer_span.end] == "2.50%"
+    # Written out by the asker, the name needs no reading.
+    assert answerer.ask("한국은행 기준금리 얼마야?").read_as == {}

@@ -1,0 +1,85 @@
+"""Short forms in a question, read as the names the articles write out: "삼전 3분기 실적"
+asks about 삼성전자, "한은 기준금리" about 한국은행.
+
+Korean readers shorten a compound to the first syllable of each part, and Kiwi reads an
+unknown short form as syllables (삼전: the numeral 삼 and the noun 전), so the question
+then shares no term with the article and its vector drifts from it. The names come from
+the passages the question first retrieved: a word of the question that those passages
+never write, and that shortens exactly one proper noun they name, is replaced by that
+noun and the question asked again (qa/answerer.py). Nothing is guessed from outside
+the corpus.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from qa.keys import is_short_form
+
+_HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
+_PARTICLES = "이가은는을를의에와과도로만"
+
+
+def short_forms(
+    question: str,
+    names: Iterable[str],
+    text: str,
+    corpus_writes: Callable[[str], bool] = lambda word: False,
+) -> dict[str, str]:
+    """``{short form: name}`` for the :func:`candidates` of ``question`` that ``text``
+    (the passages the names come from) does not write and that shorten exactly one of
+    ``names``."""
+    longs = sorted({n for n in names if _HANGUL_WORD.fullmatch(n)})
+    out: dict[str, str] = {}
+    for word in candidates(question, corpus_writes):
+        if word in text:
+            continue
+        found = [name for name in longs if is_short_form(word, name)]
+        if len(found) == 1:
+            out[word] = found[0]
+    return out
+
+
+def candidates(question: str, corpus_writes: Callable[[str], bool]) -> list[str]:
+    """The words of ``question`` (a trailing particle set aside) of two or three
+    syllables that the corpus does not write. A word the corpus writes is one of its own
+    ("경기" is no short form of 경남기업); one it does not could only be met through a
+    long form."""
+    out: list[str] = []
+    for m in _HANGUL_WORD.finditer(question):
+        word = _stem(m.group())
+        if 2 <= len(word) <= 3 and word not in out and not corpus_writes(word):
+            out.append(word)
+    return out
+
+
+def _stem(word: str) -> str:
+    """The word less a one-syllable particle ("삼전과" -> 삼전)."""
+    return word[:-1] if len(word) > 2 and word[-1] in _PARTICLES else word
+
+
+def read_out(question: str, forms: dict[str, str]) -> str:
+    """``question`` with each short form written out, its particle kept and matched to
+    the name's last syllable ("삼전은" -> "삼성전자는", "한은의" -> "한국은행의")."""
+    if not forms:
+        return question
+    words = "|".join(map(re.escape, sorted(forms, key=len, reverse=True)))
+    pattern = re.compile(rf"(?<![\uac00-\ud7a3])({words})([{_PARTICLES}]?)(?![\uac00-\ud7a3])")
+
+    def write_out(m: re.Match[str]) -> str:
+        name, particle = forms[m.group(1)], m.group(2)
+        return name + _PARTICLE_AFTER[_has_final(name)].get(particle, particle)
+
+    return pattern.sub(write_out, question)
+
+
+# A particle's form after a syllable without a final consonant (False) or with one (True).
+_PARTICLE_AFTER = {
+    False: {"은": "는", "이": "가", "을": "를", "과": "와"},
+    True: {"는": "은", "가": "이", "를": "을", "와": "과"},
+}  # 로/으로 is left as written: 으로 is two syllables, and a short form rarely takes it
+
+
+def _has_final(word: str) -> bool:
+    return (ord(word[-1]) - 0xAC00) % 28 != 0
