@@ -147,8 +147,11 @@ def ask_all(pool: int, late: int = 0, limit: int | None = None, quota: int = 0) 
         }
         t0 = time.perf_counter()
         questions = load_questions(ds.questions)[:limit]
+        read_as: list[str] = []
         for q in questions:
             ev = answerer.evidence(q.question, depth=20)
+            if ev.read_as:
+                read_as.append(f"{q.question} ({ev.read_as})")
             r = raw.get(q.id, {})
             article = str(r.get("article_id") or "")
             if article in doc:
@@ -192,6 +195,8 @@ def ask_all(pool: int, late: int = 0, limit: int | None = None, quota: int = 0) 
             )
         took = time.perf_counter() - t0
         print(f"{ds.name}: {len(questions)} questions over {ds.index} in {took:.0f} s", flush=True)
+        for line in read_as:  # short forms written out (qa/short_forms.py)
+            print(f"  read as: {line}", flush=True)
     return out
 
 

@@ -4,16 +4,17 @@ asks about 삼성전자, "한은 기준금리" about 한국은행.
 Korean readers shorten a compound to the first syllable of each part, and Kiwi reads an
 unknown short form as syllables (삼전: the numeral 삼 and the noun 전), so the question
 then shares no term with the article and its vector drifts from it. The names come from
-the passages the question first retrieved: a word of the question that those passages
-never write, and that shortens exactly one proper noun they name, is replaced by that
-noun and the question asked again (qa/answerer.py). Nothing is guessed from outside
-the corpus.
+the passages the question first retrieved: a noun of the question that neither the
+corpus nor those passages write, and that shortens exactly one proper noun they name,
+is replaced by that noun and the question asked again (qa/answerer.py). Nothing is
+guessed from outside the corpus.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from qa.keys import is_short_form
 
@@ -26,13 +27,14 @@ def short_forms(
     names: Iterable[str],
     text: str,
     corpus_writes: Callable[[str], bool] = lambda word: False,
+    tokens: Sequence[Any] | None = None,
 ) -> dict[str, str]:
     """``{short form: name}`` for the :func:`candidates` of ``question`` that ``text``
     (the passages the names come from) does not write and that shorten exactly one of
     ``names``."""
     longs = sorted({n for n in names if _HANGUL_WORD.fullmatch(n)})
     out: dict[str, str] = {}
-    for word in candidates(question, corpus_writes):
+    for word in candidates(question, corpus_writes, tokens):
         if word in text:
             continue
         found = [name for name in longs if is_short_form(word, name)]
@@ -41,17 +43,33 @@ def short_forms(
     return out
 
 
-def candidates(question: str, corpus_writes: Callable[[str], bool]) -> list[str]:
-    """The words of ``question`` (a trailing particle set aside) of two or three
+def candidates(
+    question: str, corpus_writes: Callable[[str], bool], tokens: Sequence[Any] | None = None
+) -> list[str]:
+    """The nouns of ``question`` (a trailing particle set aside) of two or three
     syllables that the corpus does not write. A word the corpus writes is one of its own
     ("경기" is no short form of 경남기업); one it does not could only be met through a
-    long form."""
+    long form. With Kiwi's ``tokens`` of the question, a word whose morphemes are not
+    all nouns is none: a verb ("열렸나"), a pronoun ("어디", "누구인")."""
     out: list[str] = []
     for m in _HANGUL_WORD.finditer(question):
         word = _stem(m.group())
-        if 2 <= len(word) <= 3 and word not in out and not corpus_writes(word):
-            out.append(word)
+        if not 2 <= len(word) <= 3 or word in out or corpus_writes(word):
+            continue
+        if tokens is not None and not _nominal(tokens, m.start(), m.start() + len(word)):
+            continue
+        out.append(word)
     return out
+
+
+def _nominal(tokens: Sequence[Any], start: int, end: int) -> bool:
+    """Kiwi reads ``question[start:end]`` as nouns only: names, common nouns, numerals
+    and bound nouns, an unknown short form among them (삼전: 삼/NR + 전/NNB)."""
+    inside = [t for t in tokens if start <= t.start < end]
+    return bool(inside) and all(t.tag in _NOUN_TAGS for t in inside)
+
+
+_NOUN_TAGS = frozenset({"NNG", "NNP", "NNB", "NR"})
 
 
 def _stem(word: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.short_forms import read_out, short_forms
+from qa.short_forms import candidates, read_out, short_forms
 
 NAMES = ["삼성전자", "한국은행", "이창용", "강릉시", "삼성"]
 
@@ -52,3 +52,10 @@ def test_a_word_the_corpus_writes_is_its_own() -> None:
 
 def test_only_words_of_two_or_three_syllables_are_short_forms() -> None:
     assert short_forms("서울시장 선거", ["서울시립미술관장"], "") == {}
+
+
+def test_with_kiwi_only_nouns_are_candidates(kiwi) -> None:
+    """삼전 (read as 삼 + 전) and 한은 are nouns; 어디 is a pronoun, 열렸나 a verb."""
+    question = "삼전과 한은은 어디서 열렸나?"
+    assert candidates(question, lambda word: False) == ["삼전", "한은", "어디서", "열렸나"]
+    assert candidates(question, lambda word: False, kiwi.tokenize(question)) == ["삼전", "한은"]

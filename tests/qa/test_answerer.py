@@ -164,7 +164,7 @@ def test_the_candidates_hold_both_languages_of_a_mixed_corpus(
 def test_a_short_form_is_read_as_the_name_the_article_writes(
     answerer: Answerer, sample_index: LoadedIndex
 ) -> None:
-    """"한은" is written nowhere in the sample; the rate article writes 한국은행."""
+    """ "한은" is written nowhere in the sample; the rate article writes 한국은행."""
     answer = answerer.ask("한은 기준금리 얼마야?")
     assert answer.read_as == {"한은": "한국은행"}
     assert answer.answered
