@@ -240,16 +240,19 @@ class Answerer:
     def _short_forms(self, ev: Evidence) -> dict[str, str]:
         """Short forms in the question of proper nouns the retrieved passages name."""
         index = self.index
-        tokens = self.analyzer.tokens(ev.query)
-        if not candidates(ev.query, index.bm25.writes, tokens):
-            return {}  # most questions: every noun is written somewhere in the corpus
+        # Most questions stop here: every word is written somewhere in the corpus.
+        if not candidates(ev.query, index.bm25.writes):
+            return {}
+        words = candidates(ev.query, index.bm25.writes, self.analyzer.tokens(ev.query))
+        if not words:
+            return {}
         names: set[str] = set()
         texts: list[str] = []
         for hit in ev.pool:
             names.update(n for r in index.sentence_rows(hit.row) for n in index.morphs[r].names)
             texts.append(index.passage_text(hit.row))
             texts.append(index.articles[index.passage_article(hit.row)].title)
-        return short_forms(ev.query, names, "\n".join(texts), index.bm25.writes, tokens)
+        return short_forms(words, names, "\n".join(texts))
 
     def _evidence(
         self,

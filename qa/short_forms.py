@@ -22,19 +22,13 @@ _HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
 _PARTICLES = "이가은는을를의에와과도로만"
 
 
-def short_forms(
-    question: str,
-    names: Iterable[str],
-    text: str,
-    corpus_writes: Callable[[str], bool] = lambda word: False,
-    tokens: Sequence[Any] | None = None,
-) -> dict[str, str]:
-    """``{short form: name}`` for the :func:`candidates` of ``question`` that ``text``
-    (the passages the names come from) does not write and that shorten exactly one of
+def short_forms(words: Iterable[str], names: Iterable[str], text: str) -> dict[str, str]:
+    """``{short form: name}`` for the ``words`` (:func:`candidates`) that ``text`` (the
+    passages the names come from) does not write and that shorten exactly one of
     ``names``."""
     longs = sorted({n for n in names if _HANGUL_WORD.fullmatch(n)})
     out: dict[str, str] = {}
-    for word in candidates(question, corpus_writes, tokens):
+    for word in words:
         if word in text:
             continue
         found = [name for name in longs if is_short_form(word, name)]
