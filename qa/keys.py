@@ -109,7 +109,7 @@ def _abbreviated(key: str, words: set[str]) -> bool:
     (:func:`is_short_form`): Korean news and its readers shorten a compound to the first
     syllable of each part (한은 for 한국은행, 금통위 for 금융통화위원회)."""
     for word in words:
-        word = _strip_particle(word)
+        word = strip_particle(word)
         short, long = (key, word) if len(key) < len(word) else (word, key)
         if is_short_form(short, long):
             return True
@@ -130,9 +130,10 @@ def is_short_form(short: str, long: str) -> bool:
     return _in_order(short[1:], long[1:])
 
 
-def _strip_particle(word: str) -> str:
-    """A Hangul word less a one-syllable particle stuck to its end ("한국은행은")."""
-    return word[:-1] if len(word) > 2 and word[-1] in _PARTICLES else word
+def strip_particle(word: str, particles: str = _PARTICLES) -> str:
+    """A Hangul word less a one-syllable particle (one of ``particles``) stuck to its
+    end ("한국은행은")."""
+    return word[:-1] if len(word) > 2 and word[-1] in particles else word
 
 
 def _in_order(short: str, long: str) -> bool:

@@ -16,9 +16,10 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from qa.keys import is_short_form
+from qa.keys import is_short_form, strip_particle
 
 _HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
+# More particles than the key check strips: a question joins names with 와/과, 도, 로.
 _PARTICLES = "이가은는을를의에와과도로만"
 
 
@@ -47,7 +48,7 @@ def candidates(
     all nouns is none: a verb ("열렸나"), a pronoun ("어디", "누구인")."""
     out: list[str] = []
     for m in _HANGUL_WORD.finditer(question):
-        word = _stem(m.group())
+        word = strip_particle(m.group(), _PARTICLES)  # 삼전과 -> 삼전
         if not 2 <= len(word) <= 3 or word in out or corpus_writes(word):
             continue
         if tokens is not None and not _nominal(tokens, m.start(), m.start() + len(word)):
@@ -64,11 +65,6 @@ def _nominal(tokens: Sequence[Any], start: int, end: int) -> bool:
 
 
 _NOUN_TAGS = frozenset({"NNG", "NNP", "NNB", "NR"})
-
-
-def _stem(word: str) -> str:
-    """The word less a one-syllable particle ("삼전과" -> 삼전)."""
-    return word[:-1] if len(word) > 2 and word[-1] in _PARTICLES else word
 
 
 def read_out(question: str, forms: dict[str, str]) -> str:
