@@ -167,7 +167,7 @@ def _within(a: list[int], b: list[int], cap: int) -> bool:
     return prev[-1] <= cap
 
 
-# -- numbered qualifiers ---------------------------------------------------------------
+# -- qualifiers ------------------------------------------------------------------------
 # "삼성전자의 2분기 영업이익" over an article that reports the 3rd quarter's: the quarter
 # asked for is missing and the article names another, so its figure answers a
 # neighbouring question. In both scripts ("fourth quarter", "Q4", "4분기"). Years are not
@@ -193,11 +193,29 @@ def quarters(text: str) -> set[int]:
     return out
 
 
+# The same for the measure of a company's results: "What was Samsung's net profit?" over
+# an article that gives its operating profit and sales only. "sales" alone may count units
+# in a question ("전기차 판매량" is not 매출), so it stands for revenue in English only.
+_MEASURES = (
+    re.compile(r"영업\s*(?:이익|손실|적자)|\boperating (?:profit|income|loss)", re.I),
+    re.compile(r"(?<!단)순\s*(?:이익|손실)|\bnet (?:profit|income|loss|earnings)\b", re.I),
+    re.compile(r"매출|\b(?:revenue|sales|turnover)\b", re.I),
+)
+
+
+def measures(text: str) -> set[int]:
+    """The measures of results (operating profit, net profit, revenue) ``text`` names."""
+    return {i for i, pattern in enumerate(_MEASURES) if pattern.search(text)}
+
+
 def qualifier_conflict(question: str, text: str) -> bool:
     """Whether ``text`` names a quarter, but never the one the question asks about
-    ("2분기" asked, only "3분기" written)."""
-    asked = quarters(question)
-    if not asked:
-        return False
-    written = quarters(text)
-    return bool(written) and not asked & written
+    ("2분기" asked, only "3분기" written), or a measure of results, but never the one
+    asked ("net profit" asked, only 영업이익 and 매출 written)."""
+    for named in (quarters, measures):
+        asked = named(question)
+        if asked:
+            written = named(text)
+            if written and not asked & written:
+                return True
+    return False

@@ -137,6 +137,11 @@ _COUNTER_FORMS = {
     "며칠": r"일",
     "살": r"살|세",
     "세": r"살|세",
+    # "몇 번째 대통령" -> "제14대 대통령"; "몇 번째 대회" -> "제3회".
+    "번째": r"번째|대|회|차",
+    # "행정구역은 몇 개" -> "4구 1군": 개 stands for whatever the things are counted in.
+    "개": r"개|곳|종|가지|구|군|시|읍|면|동|국|편|권|채|척|대|기|장",
+    "명": r"명|인(?=$|[^가-힣]|의|이|은|을|과|씩)",
 }
 # A numeral written in Hangul starts a word: the 구 of 연구원 is not nine.
 _NUMERAL = (

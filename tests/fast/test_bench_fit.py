@@ -9,9 +9,11 @@ from pathlib import Path
 import numpy as np
 
 from bench.fit import (
+    CONFIDENCE_FIXED,
     Asked,
     _conditional_logit,
     calibrate,
+    fit_confidence,
     fit_sentence,
     found_labels,
     mean_figures,
@@ -52,6 +54,22 @@ def test_each_script_pair_answers_its_share_at_one_threshold() -> None:
     pairs = zip(calibrated.weights, model.weights, strict=True)
     moved = [i for i, (a, b) in enumerate(pairs) if a != b]
     assert moved == [CONFIDENCE_COLUMN["cross_script"]]
+
+
+def test_a_rule_feature_keeps_its_set_weight_and_refuses() -> None:
+    rng = np.random.default_rng(1)
+    n = 300
+    q = np.zeros((n, len(CONFIDENCE_FEATURES)))
+    q[:, CONFIDENCE_COLUMN["top_dense"]] = rng.normal(0.0, 1.0, n)
+    # In training the rule fires on answered questions only: fitted, its weight would
+    # come out positive; set, it stays what the rule says.
+    col = CONFIDENCE_COLUMN["qualifier_conflict"]
+    q[:5, col] = 1.0
+    y = q[:, CONFIDENCE_COLUMN["top_dense"]] > 0
+    y[:5] = True
+    model = fit_confidence(q, _asked(n, np.ones(n, dtype=bool)), y, 1.0)
+    assert model.weights[col] == CONFIDENCE_FIXED["qualifier_conflict"] <= -10
+    assert (model(q[:5]) < 0.01).all()
 
 
 def test_the_label_is_a_right_quote_of_an_answerable_question() -> None:

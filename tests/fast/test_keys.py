@@ -75,3 +75,15 @@ def test_qualifier_conflict() -> None:
     assert not qualifier_conflict("LG전자의 2분기 실적은?", "2분기와 3분기 모두 늘었다.")
     assert not qualifier_conflict("LG전자의 2분기 실적은?", "올해 영업이익이 늘었다.")
     assert not qualifier_conflict("LG전자의 실적은?", "3분기 영업이익이 늘었다.")
+
+
+def test_a_measure_of_results_the_article_never_gives_is_a_conflict() -> None:
+    samsung = "3분기 영업이익이 12조 원이다. 매출은 86조 원이다. 4분기에도 개선이 예상된다."
+    assert qualifier_conflict("What was Samsung's net profit in the fourth quarter?", samsung)
+    assert qualifier_conflict("삼성전자의 당기순이익은?", samsung)
+    assert not qualifier_conflict("삼성전자의 3분기 매출은?", samsung)
+    assert not qualifier_conflict("What was Samsung's operating profit?", samsung)
+    # Not a measure of results: units sold, a plain "단순 이익", a text naming none.
+    assert not qualifier_conflict("현대차의 전기차 판매량은?", samsung)
+    assert not qualifier_conflict("단순 이익만 따지면?", samsung)
+    assert not qualifier_conflict("What was the net profit?", "The shares rose 3%.")

@@ -82,6 +82,10 @@ def test_answer_type(question: str, kind: str) -> None:
         # ... and the things a Korean counter counts, in an English article
         ("시 랜턴 풍력단지에는 터빈이 몇 기 있어?", ["80기", "80 turbines"], ["80 homes", "420곳"]),
         ("가온배터리는 몇 명을 채용해?", ["1,200명", "1,200 workers"], ["1,200 homes"]),
+        # an ordinal as the office's number, things counted in their own units, people as 인
+        ("김영삼 대통령은 몇 번째 대통령인가?", ["제14대 대통령", "3번째"], ["14일"]),
+        ("울산의 행정구역은 몇 개인가요?", ["4구 1군", "5개"], ["4명"]),
+        ("위원회는 몇 명으로 구성돼?", ["12인의 위원", "7명"], ["12인치"]),
     ],
 )
 def test_counter_pattern(question: str, hits: list[str], misses: list[str]) -> None:
