@@ -22,6 +22,7 @@ from qa.focus import check_focus
 from qa.late_interaction import LateScores, late_scores
 from qa.question import ParsedQuestion, missing_keys, parse_question
 from qa.ranking import (
+    CONFIDENCE_COLUMN,
     CROSSED_COPY,
     CROSSED_PLAIN,
     SENTENCE_COLUMN,
@@ -199,6 +200,11 @@ class Answerer:
             )
             if ev.missing:
                 answer.reason += f"; the articles found do not mention {', '.join(ev.missing)}"
+            if ev.question_features[CONFIDENCE_COLUMN["qualifier_conflict"]] > 0.5:
+                answer.reason += (
+                    "; the article found gives another quarter or measure of results "
+                    "than the one asked"
+                )
         else:
             answer.quotes = self._quotes(
                 ev.candidates, ev.parsed, QuoteDeduper(self.index, ev.mask)
