@@ -11,6 +11,7 @@ article, against 23 with the tolerances below (docs/ranking.md).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cached_property
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -208,14 +209,71 @@ def measures(text: str) -> set[int]:
     return {i for i, pattern in enumerate(_MEASURES) if pattern.search(text)}
 
 
+# The same for a place: "How much does the Aurora Fold cost in Europe?" over an article
+# that gives the price in the United States and names Germany only as a market. Countries
+# and continents, by their names as nouns: "Korean" or "English" often names a language
+# ("What is his Korean name?"). A country asked for stands for its continent too ("독일
+# 가격" is met by a European price), but a country written does not answer for its
+# continent: a German price is not the European one. No public question fires it.
+_CONTINENTS = {
+    "europe": r"유럽|\b(?:Europe|EU)\b",
+    "asia": r"아시아|\bAsia\b",
+    "africa": r"아프리카|\bAfrica\b",
+    "north america": r"북미|북아메리카|\bNorth America\b",
+    "south america": r"남미|남아메리카|중남미|라틴\s*아메리카|\b(?:South|Latin) America\b",
+    "middle east": r"중동|\bMiddle East\b",
+    "oceania": r"오세아니아|\bOceania\b",
+}
+_COUNTRIES = {
+    "united states": ("north america", r"미국|미합중국|\b(?:United States|U\.S\.A?|USA|US)\b|"
+                      r"\bAmerica\b(?<!(?:North|South|Latin) America)"),
+    "canada": ("north america", r"캐나다|\bCanada\b"),
+    "korea": ("asia", r"(?<!북)한국|대한민국|남한|\b(?<!North )Korea\b"),
+    "north korea": ("asia", r"북한|\bNorth Korea\b"),
+    "china": ("asia", r"중국|\bChina\b"),
+    "japan": ("asia", r"일본|\bJapan\b"),
+    "taiwan": ("asia", r"대만|타이완|\bTaiwan\b"),
+    # 인도 is also a pavement and a handing over (인도하다).
+    "india": ("asia", r"(?<![가-힣])인도(?![가-힣])|(?<![가-힣])인도(?=[은는이가의에와과도를로])|"
+              r"\bIndia\b"),
+    "vietnam": ("asia", r"베트남|\bVietnam\b"),
+    "united kingdom": ("europe", r"영국|\b(?:United Kingdom|UK|U\.K\.|Britain|England)\b"),
+    "france": ("europe", r"프랑스|\bFrance\b"),
+    "germany": ("europe", r"독일|\bGermany\b"),
+    "russia": ("europe", r"러시아|\bRussia\b"),
+    "australia": ("oceania", r"호주|오스트레일리아|\bAustralia\b"),
+}  # fmt: skip
+_PLACES = {name: re.compile(p) for name, p in _CONTINENTS.items()} | {
+    name: re.compile(p) for name, (_, p) in _COUNTRIES.items()
+}
+
+
+def places(text: str) -> set[str]:
+    """The countries and continents ``text`` names."""
+    return {name for name, pattern in _PLACES.items() if pattern.search(text)}
+
+
+def _places_asked(question: str) -> set[str]:
+    named = places(question)
+    return named | {_COUNTRIES[n][0] for n in named if n in _COUNTRIES}
+
+
+_QUALIFIERS: tuple[tuple[Callable[[str], set], Callable[[str], set]], ...] = (
+    (quarters, quarters),
+    (measures, measures),
+    (_places_asked, places),
+)
+
+
 def qualifier_conflict(question: str, text: str) -> bool:
     """Whether ``text`` names a quarter, but never the one the question asks about
-    ("2분기" asked, only "3분기" written), or a measure of results, but never the one
-    asked ("net profit" asked, only 영업이익 and 매출 written)."""
-    for named in (quarters, measures):
-        asked = named(question)
+    ("2분기" asked, only "3분기" written), a measure of results, but never the one asked
+    ("net profit" asked, only 영업이익 and 매출 written), or a country or continent, but
+    never the one asked ("in Europe" asked, only the United States written)."""
+    for asked_in, written_in in _QUALIFIERS:
+        asked = asked_in(question)
         if asked:
-            written = named(text)
+            written = written_in(text)
             if written and not asked & written:
                 return True
     return False

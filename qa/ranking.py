@@ -104,9 +104,10 @@ CONFIDENCE_FEATURES = (
     "top_late",  # late interaction of the best candidate
     "top_passage_late",  # ... of its passage
     "cross_top_passage_late",
-    # The best candidate's article names another quarter or measure of results than the
-    # one asked ("2분기" asked, "3분기" written; net profit asked, 영업이익 written) and
-    # never that one. Set by rule, not fitted (bench/fit.py: CONFIDENCE_FIXED).
+    # The best candidate's article names another quarter, measure of results or place than
+    # the one asked ("2분기" asked, "3분기" written; net profit asked, 영업이익 written; in
+    # Europe asked, the United States written) and never that one. Set by rule, not
+    # fitted (bench/fit.py: CONFIDENCE_FIXED).
     "qualifier_conflict",
     # A number in the unit asked for is nowhere in the best candidate's article, written
     # in the question's script: "젠슨 황은 몇 살이야?" over articles that never give his age.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.keys import key_status, mentions, qualifier_conflict, quarters
+from qa.keys import key_status, mentions, places, qualifier_conflict, quarters
 
 SAMSUNG = "삼성전자는 3분기 영업이익이 12조 원으로 집계됐다고 밝혔다. 반도체가 실적을 이끌었다."
 
@@ -87,3 +87,19 @@ def test_a_measure_of_results_the_article_never_gives_is_a_conflict() -> None:
     assert not qualifier_conflict("현대차의 전기차 판매량은?", samsung)
     assert not qualifier_conflict("단순 이익만 따지면?", samsung)
     assert not qualifier_conflict("What was the net profit?", "The shares rose 3%.")
+
+
+def test_a_place_the_article_never_names_is_a_conflict() -> None:
+    phone = (
+        "It will cost $1,299 in the United States. Shipments start in 14 countries, "
+        "including South Korea, Japan and Germany."
+    )
+    assert places(phone) == {"united states", "korea", "japan", "germany"}
+    assert qualifier_conflict("How much does the Aurora Fold cost in Europe?", phone)
+    assert qualifier_conflict("오로라 폴드의 유럽 출시 가격은?", phone)
+    assert not qualifier_conflict("How much does it cost in the US?", phone)
+    # A country asked for is met by its continent; a text naming no place says nothing.
+    assert not qualifier_conflict("독일 가격은?", "유럽 출시 가격은 1,399유로다.")
+    assert not qualifier_conflict("How much does it cost in Europe?", "It costs $999.")
+    # Not places: a language, a handing over, Indonesia.
+    assert places("What is his Korean name? 물건을 인도하다가 인도네시아") == set()

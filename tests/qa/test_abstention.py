@@ -97,14 +97,16 @@ def test_questions_about_now_are_refused(
     assert rate >= REALTIME_FLOOR
 
 
-def test_a_refusal_for_another_quarter_or_measure_says_so(
+def test_a_refusal_for_another_quarter_measure_or_place_says_so(
     offtopic_answers: list[Asked],
 ) -> None:
     # The sample's Samsung story gives the 3rd quarter's operating profit and sales:
-    # asked for the 2nd quarter's, and for the net profit of the 4th.
-    conflicts = ("off-ko-05", "off-en-10")
+    # asked for the 2nd quarter's, and for the net profit of the 4th. The Aurora Fold's
+    # price is given for the United States, asked for Europe; Australia's capital is
+    # asked over a Busan port story naming other countries.
+    conflicts = ("off-ko-05", "off-en-10", "off-en-06", "off-en-14")
     for asked in offtopic_answers:
-        said = "another quarter or measure" in (asked.answer.reason or "")
+        said = "another quarter, measure of results or place" in (asked.answer.reason or "")
         assert said == (asked.item["id"] in conflicts), asked.item["question"]
         if said:
             assert not asked.answer.answered
