@@ -212,39 +212,48 @@ def measures(text: str) -> set[int]:
 # The same for a place: "How much does the Aurora Fold cost in Europe?" over an article
 # that gives the price in the United States and names Germany only as a market. Countries
 # and continents, by their names as nouns: "Korean" or "English" often names a language
-# ("What is his Korean name?"). A country asked for stands for its continent too ("독일
-# 가격" is met by a European price), but a country written does not answer for its
-# continent: a German price is not the European one. No public question fires it.
+# ("What is his Korean name?"). A Korean name counts alone or with a particle, not inside
+# a longer noun: 한국은행, 한국시리즈 and 중국어 name a bank, a league and a language. A
+# country asked for stands for its continent too ("독일 가격" is met by a European price),
+# but a country written does not answer for its continent: a German price is not the
+# European one.
+_JOSA = (
+    r"(?:에서(?:는|도|의)?|에게|에(?:는|도)?|의|은|는|이|가|을|를|와(?:의)?|과(?:의)?|도|"
+    r"로|으로|만|까지|보다|처럼|산|내)?(?![가-힣])"
+)
 _CONTINENTS = {
-    "europe": r"유럽|\b(?:Europe|EU)\b",
-    "asia": r"아시아|\bAsia\b",
-    "africa": r"아프리카|\bAfrica\b",
-    "north america": r"북미|북아메리카|\bNorth America\b",
-    "south america": r"남미|남아메리카|중남미|라틴\s*아메리카|\b(?:South|Latin) America\b",
-    "middle east": r"중동|\bMiddle East\b",
-    "oceania": r"오세아니아|\bOceania\b",
+    "europe": ("유럽연합|유럽", r"\b(?:Europe|EU)\b"),
+    "asia": ("아시아", r"\bAsia\b"),
+    "africa": ("아프리카", r"\bAfrica\b"),
+    "north america": ("북미|북아메리카", r"\bNorth America\b"),
+    "south america": (r"남미|남아메리카|중남미|라틴\s*아메리카", r"\b(?:South|Latin) America\b"),
+    "middle east": ("중동", r"\bMiddle East\b"),
+    "oceania": ("오세아니아", r"\bOceania\b"),
 }
 _COUNTRIES = {
-    "united states": ("north america", r"미국|미합중국|\b(?:United States|U\.S\.A?|USA|US)\b|"
+    "united states": ("north america", "미국|미합중국",
+                      r"\b(?:United States|U\.S\.A?|USA|US)\b|"
                       r"\bAmerica\b(?<!(?:North|South|Latin) America)"),
-    "canada": ("north america", r"캐나다|\bCanada\b"),
-    "korea": ("asia", r"(?<!북)한국|대한민국|남한|\b(?<!North )Korea\b"),
-    "north korea": ("asia", r"북한|\bNorth Korea\b"),
-    "china": ("asia", r"중국|\bChina\b"),
-    "japan": ("asia", r"일본|\bJapan\b"),
-    "taiwan": ("asia", r"대만|타이완|\bTaiwan\b"),
-    # 인도 is also a pavement and a handing over (인도하다).
-    "india": ("asia", r"(?<![가-힣])인도(?![가-힣])|(?<![가-힣])인도(?=[은는이가의에와과도를로])|"
-              r"\bIndia\b"),
-    "vietnam": ("asia", r"베트남|\bVietnam\b"),
-    "united kingdom": ("europe", r"영국|\b(?:United Kingdom|UK|U\.K\.|Britain|England)\b"),
-    "france": ("europe", r"프랑스|\bFrance\b"),
-    "germany": ("europe", r"독일|\bGermany\b"),
-    "russia": ("europe", r"러시아|\bRussia\b"),
-    "australia": ("oceania", r"호주|오스트레일리아|\bAustralia\b"),
+    "canada": ("north america", "캐나다", r"\bCanada\b"),
+    "korea": ("asia", "(?<!북)한국|대한민국|남한", r"\b(?<!North )Korea\b"),
+    "north korea": ("asia", "북한", r"\bNorth Korea\b"),
+    "china": ("asia", "중국", r"\bChina\b"),
+    "japan": ("asia", "일본", r"\bJapan\b"),
+    "taiwan": ("asia", "대만|타이완", r"\bTaiwan\b"),
+    "india": ("asia", "(?<![가-힣])인도", r"\bIndia\b"),
+    "vietnam": ("asia", "베트남", r"\bVietnam\b"),
+    "united kingdom": ("europe", "영국", r"\b(?:United Kingdom|UK|U\.K\.|Britain|England)\b"),
+    "france": ("europe", "프랑스", r"\bFrance\b"),
+    "germany": ("europe", "독일", r"\bGermany\b"),
+    "russia": ("europe", "러시아", r"\bRussia\b"),
+    "australia": ("oceania", "호주|오스트레일리아", r"\bAustralia\b"),
 }  # fmt: skip
-_PLACES = {name: re.compile(p) for name, p in _CONTINENTS.items()} | {
-    name: re.compile(p) for name, (_, p) in _COUNTRIES.items()
+_PLACES = {
+    name: re.compile(f"(?:{korean}){_JOSA}|{latin}")
+    for name, (korean, latin) in (
+        *_CONTINENTS.items(),
+        *((name, (korean, latin)) for name, (_, korean, latin) in _COUNTRIES.items()),
+    )
 }
 
 

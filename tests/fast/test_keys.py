@@ -101,5 +101,15 @@ def test_a_place_the_article_never_names_is_a_conflict() -> None:
     # A country asked for is met by its continent; a text naming no place says nothing.
     assert not qualifier_conflict("독일 가격은?", "유럽 출시 가격은 1,399유로다.")
     assert not qualifier_conflict("How much does it cost in Europe?", "It costs $999.")
-    # Not places: a language, a handing over, Indonesia.
+    # Not places: a language, a handing over, Indonesia, and a country's name inside a
+    # longer noun (a bank, a league, a language, a nationality).
     assert places("What is his Korean name? 물건을 인도하다가 인도네시아") == set()
+    assert places("한국은행 총재가 한국시리즈를 보며 중국어로 말한 유럽인") == set()
+    assert places("미국에서, 한국과의 무역, 유럽연합의 규제") == {
+        "united states",
+        "korea",
+        "europe",
+    }
+    assert not qualifier_conflict(
+        "한국은행 총재는 누구야?", "한은 총재는 미국 연준과 달리 동결했다."
+    )
