@@ -19,9 +19,15 @@ _RATE = (
     r"이자|수익|환|물가상승|진학|취업|백신접종|접종|완치|치명|사망|발생)[율률]"
 )
 
+# An age asked for; not 몇 세기 (a date) nor the 나이 of 하나이며.
+_AGE_ASKED = re.compile(
+    r"몇\s*(?:살|세(?!기|대))|(?<![가-힣])나이|\bhow old\b|\bwhat age\b|\bage of\b", re.I
+)
+
 # Order matters: "몇 년" asks for a date, "몇 명" for a number, "며칠간" for a duration.
 _KO_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
     (re.compile(r"며칠\s*(?:간|동안)"), "number"),
+    (_AGE_ASKED, "number"),  # "몇 살", "나이는?", "How old is he?"
     (
         re.compile(
             r"언제|몇\s*(?:년|월|일|시|세기|년도)(?!\s*(?:간|동안|만|째))|며칠|연도|년도는|날짜|"
@@ -286,11 +292,24 @@ def _counted(question: str) -> re.Pattern[str] | None:
     return re.compile(rf"{english}|{korean}", re.I)
 
 
+# An age as Korean news writes it after a name, "젠슨 황(62)", or with its unit ("62세",
+# "세 살"; not 20세기 or 3세대), and as English news does ("62-year-old", "aged 62",
+# "Huang, 62, said").
+_AGE = re.compile(
+    r"(?<=[가-힣])\s?\(\d{1,3}(?:세|살)?\)|"
+    rf"{_NUMERAL}\s*(?:살|세)(?!기|대|계|금|션|월|력|상|들|요|트)|"
+    r"\b\d{1,3}[- ]years?[- ]old\b|\baged \d{1,3}\b|(?<=[a-z]), \d{1,3},",
+    re.I,
+)
+
+
 def counter_pattern(question: str) -> re.Pattern[str] | None:
     """A pattern for a number in the unit the question counts in (a currency when it asks
     for money, a percentage for a share or a rate, a score for a game), or None."""
     if _SCORE_ASKED.search(question):
         return _SCORE
+    if _AGE_ASKED.search(question):
+        return _AGE
     match = _COUNTER.search(question)
     if not match:
         if _MONEY_ASKED.search(question):

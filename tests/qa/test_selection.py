@@ -46,6 +46,11 @@ from service.components import Components
         ("김민희가 출연한 영화 화차가 개봉한 년도는?", "date"),
         ("영화 세븐의 오프닝 타이틀을 담당한 모션 그래픽스 디자이너의 이름은?", "person"),
         ("인구는 어떻게 변했나?", "other"),  # not "X의 인구는?"
+        # an age; "몇 세기" is a date, the 나이 of 하나이며 no age
+        ("젠슨 황의 나이는?", "number"),
+        ("How old is Jensen Huang?", "number"),
+        ("이 성당은 몇 세기에 지어졌나?", "date"),
+        ("캐나다의 상징 중 하나이며 근면한 동물은?", "other"),
     ],
 )
 def test_answer_type(question: str, kind: str) -> None:
@@ -86,6 +91,13 @@ def test_answer_type(question: str, kind: str) -> None:
         ("김영삼 대통령은 몇 번째 대통령인가?", ["제14대 대통령", "3번째"], ["14일"]),
         ("울산의 행정구역은 몇 개인가요?", ["4구 1군", "5개"], ["4명"]),
         ("위원회는 몇 명으로 구성돼?", ["12인의 위원", "7명"], ["12인치"]),
+        # an age, as Korean news writes it after a name, and in English
+        (
+            "젠슨 황은 몇 살이야?",
+            ["젠슨 황(62) 엔비디아 CEO", "올해 62세인", "세 살 때", "Huang, 62, said"],
+            ["20세기 초", "3세대 반도체", "62명", "삼성전자(005930)"],
+        ),
+        ("How old is Jensen Huang?", ["the 62-year-old founder", "aged 62", "황(62세)"], ["62%"]),
     ],
 )
 def test_counter_pattern(question: str, hits: list[str], misses: list[str]) -> None:
