@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from functools import cached_property
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -267,7 +268,8 @@ def _places_asked(question: str) -> set[str]:
     return named | {_COUNTRIES[n][0] for n in named if n in _COUNTRIES}
 
 
-_QUALIFIERS: tuple[tuple[Callable[[str], set], Callable[[str], set]], ...] = (
+_Named = Callable[[str], AbstractSet[object]]
+_QUALIFIERS: tuple[tuple[_Named, _Named], ...] = (
     (quarters, quarters),
     (measures, measures),
     (_places_asked, places),
