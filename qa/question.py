@@ -150,9 +150,18 @@ _COUNTER_FORMS = {
     "명": r"명|인(?=$|[^가-힣]|의|이|은|을|과|씩)",
 }
 # A numeral written in Hangul starts a word: the 구 of 연구원 is not nine.
+# 수십, 수백 명: a rough count still answers "몇 명".
 _NUMERAL = (
-    r"(?:\d[\d,.]*|(?<![가-힣])(?:[일이삼사오육칠팔구십백천만억]+|한|두|세|네|다섯|여섯|일곱|"
-    r"여덟|아홉|열|열한|열두|스무|첫))"
+    r"(?:\d[\d,.]*|(?<![가-힣])(?:(?:수(?=[십백천만]))?[일이삼사오육칠팔구십백천만억]+|한|두|세|"
+    r"네|다섯|여섯|일곱|여덟|아홉|열|열한|열두|스무|첫))"
+)
+# The thing a "몇" question counts, named just before it ("제자는 몇 명" -> 제자): a
+# number may count it without the counter ("열두 제자", "올림포스 12신").
+_COUNTED_NOUN = re.compile(
+    r"(?<![가-힣])([가-힣]{1,6}?)(?:은|는|이|가)\s*(?:총\s*|모두\s*)?몇\s*[가-힣]"
+)
+_COUNTS_THINGS = frozenset(
+    ("명", "개", "마리", "곳", "종", "가지", "권", "편", "채", "척", "대", "기", "장", "인")
 )
 
 
@@ -328,6 +337,9 @@ def counter_pattern(question: str) -> re.Pattern[str] | None:
     if counter in ("퍼센트", "프로") and not _POINTS_ASKED.search(question):
         guard = _NOT_POINTS
     korean = rf"{_NUMERAL}\s*(?:만\s*)?(?:{forms}){guard}"
+    noun = _COUNTED_NOUN.search(question) if counter in _COUNTS_THINGS else None
+    if noun:
+        korean += rf"|{_NUMERAL}\s*{re.escape(noun.group(1))}"
     # "turbine은 몇 기야?" over an English article: "80 turbines" counts them too.
     thing = _LATIN_BEFORE_COUNTER.search(question)
     if thing:
