@@ -379,12 +379,12 @@ def found_labels(asked: list[Asked], ranked: list[tuple[bool, bool, bool]]) -> n
 
 
 # Confidence features given a weight by rule rather than fitted: a quote for another
-# quarter, measure of results or place than the one asked answers a neighbouring question
-# (qa/keys.py: qualifier_conflict). It fires on 12 of the 2,445 evaluation questions: 9
-# unanswerable, and one public question quoted from a wrong page in three corpora ("2010년
-# 중국 대통령은?" over 노태우's). So few that the fold holding one out has next to
-# nothing to learn it from: fitted, "삼성전자의 2분기 영업이익은?" was answered held out.
-# Twenty units of log-odds refuse whatever else the quote has for it.
+# quarter, measure of results, place or event year than the one asked answers a
+# neighbouring question (qa/keys.py: qualifier_conflict). It fires on 13 of the 2,445
+# evaluation questions: 10 unanswerable, and one public question quoted from a wrong page
+# in three corpora ("2010년 중국 대통령은?" over 노태우's). So few that the fold holding
+# one out has next to nothing to learn it from: fitted, "삼성전자의 2분기 영업이익은?" was
+# answered held out. Twenty units of log-odds refuse whatever else the quote has for it.
 CONFIDENCE_FIXED = {"qualifier_conflict": -20.0}
 
 
@@ -742,9 +742,10 @@ def render(
         "In the confidence model, "
         + ", ".join(f"`{name}`" for name in CONFIDENCE_FIXED)
         + " is set by rule,",
-        "not fitted: a quote for another quarter, measure of results or place than the one",
-        "asked (2분기 asked, 3분기 written; net profit asked, 영업이익 written; Europe",
-        "asked, only the United States written) is refused.",
+        "not fitted: a quote for another quarter, measure of results, place or event year",
+        "than the one asked (2분기 asked, 3분기 written; net profit asked, 영업이익 written;",
+        "Europe asked, only the United States written; the 2022 World Cup asked, the 2002",
+        "one written) is refused.",
         "It fires on too few questions for a fold to learn it: fitted,",
         '"삼성전자의 2분기 영업이익은?" was answered held out.',
         "",

@@ -202,8 +202,8 @@ class Answerer:
                 answer.reason += f"; the articles found do not mention {', '.join(ev.missing)}"
             if ev.question_features[CONFIDENCE_COLUMN["qualifier_conflict"]] > 0.5:
                 answer.reason += (
-                    "; the article found gives another quarter, measure of results or "
-                    "place than the one asked"
+                    "; the article found gives another quarter, measure of results, "
+                    "place or year than the one asked"
                 )
         else:
             answer.quotes = self._quotes(

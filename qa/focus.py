@@ -111,8 +111,8 @@ class FocusEvidence:
     keys_found: int
     keys_missing: int
     keys_unknown: int  # written in another script than the passage
-    # The article names another quarter, measure of results or place than the one asked,
-    # never that one (qa/keys.py: qualifier_conflict).
+    # The article names another quarter, measure of results, place or event year than the
+    # one asked, never that one (qa/keys.py: qualifier_conflict).
     qualifier_conflict: bool = False
     # A "몇 살 / how many employees" question over an article in its own script with no
     # number in the unit asked; None when nothing is counted or the scripts differ.

@@ -268,19 +268,47 @@ def _places_asked(question: str) -> set[str]:
     return named | {_COUNTRIES[n][0] for n in named if n in _COUNTRIES}
 
 
+# The same for the year of an event: "Who won the 2022 World Cup?" over an article on the
+# 2002 one. Only a year that names an event (2022 월드컵, the 2018 season, 2020년 총선) is
+# checked: "1960년 일본 천황은?" is answered by an article that gives a reign's first and
+# last years only. Any year the article writes may meet it.
+_EVENT = (
+    r"(?:FIFA\s*|하계\s*|동계\s*|(?:summer|winter)\s+)?"
+    r"(?:월드컵|올림픽|아시안\s*게임|시즌|대선|총선|지방\s*선거|선거|시상식|선수권|엑스포|"
+    r"그랑프리|슈퍼볼|월드\s*시리즈|한국\s*시리즈|\b(?:World Cup|Olympics?|Olympic Games|"
+    r"Asian Games|season|elections?|Super Bowl|World Series|Expo|Grand Prix|championships?)\b)"
+)
+_EVENT_YEAR = re.compile(
+    rf"(?<!\d)((?:19|20)\d\d)(?:년|\s*-\s*\d\d)?\s*{_EVENT}|{_EVENT}\s*(?:in\s+)?((?:19|20)\d\d)(?!\d)",
+    re.I,
+)
+_YEAR = re.compile(r"(?<!\d)(1\d\d\d|20\d\d)(?!\d)")
+
+
+def event_years(text: str) -> set[str]:
+    """The years of events ``text`` names ("2022 World Cup", "2018 시즌")."""
+    return {a or b for a, b in _EVENT_YEAR.findall(text)}
+
+
+def years(text: str) -> set[str]:
+    return set(_YEAR.findall(text))
+
+
 _Named = Callable[[str], AbstractSet[object]]
 _QUALIFIERS: tuple[tuple[_Named, _Named], ...] = (
     (quarters, quarters),
     (measures, measures),
     (_places_asked, places),
+    (event_years, years),
 )
 
 
 def qualifier_conflict(question: str, text: str) -> bool:
     """Whether ``text`` names a quarter, but never the one the question asks about
     ("2분기" asked, only "3분기" written), a measure of results, but never the one asked
-    ("net profit" asked, only 영업이익 and 매출 written), or a country or continent, but
-    never the one asked ("in Europe" asked, only the United States written)."""
+    ("net profit" asked, only 영업이익 and 매출 written), a country or continent, but
+    never the one asked ("in Europe" asked, only the United States written), or years,
+    but never the year of the event asked ("the 2022 World Cup" over the 2002 one)."""
     for asked_in, written_in in _QUALIFIERS:
         asked = asked_in(question)
         if asked:

@@ -104,9 +104,10 @@ CONFIDENCE_FEATURES = (
     "top_late",  # late interaction of the best candidate
     "top_passage_late",  # ... of its passage
     "cross_top_passage_late",
-    # The best candidate's article names another quarter, measure of results or place than
-    # the one asked ("2분기" asked, "3분기" written; net profit asked, 영업이익 written; in
-    # Europe asked, the United States written) and never that one. Set by rule, not
+    # The best candidate's article names another quarter, measure of results, place or
+    # event year than the one asked ("2분기" asked, "3분기" written; net profit asked,
+    # 영업이익 written; in Europe asked, the United States written; the 2022 World Cup
+    # asked, the 2002 one written) and never that one. Set by rule, not
     # fitted (bench/fit.py: CONFIDENCE_FIXED).
     "qualifier_conflict",
     # A number in the unit asked for is nowhere in the best candidate's article, written

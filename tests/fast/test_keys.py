@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.keys import key_status, mentions, places, qualifier_conflict, quarters
+from qa.keys import event_years, key_status, mentions, places, qualifier_conflict, quarters
 
 SAMSUNG = "삼성전자는 3분기 영업이익이 12조 원으로 집계됐다고 밝혔다. 반도체가 실적을 이끌었다."
 
@@ -113,3 +113,15 @@ def test_a_place_the_article_never_names_is_a_conflict() -> None:
     assert not qualifier_conflict(
         "한국은행 총재는 누구야?", "한은 총재는 미국 연준과 달리 동결했다."
     )
+
+
+def test_the_year_of_an_event_the_article_never_writes_is_a_conflict() -> None:
+    cup = "2002년 FIFA 월드컵의 우승국인 브라질이 예선에 참가한 첫 우승국이 되었다."
+    assert event_years("Who won the 2022 World Cup?") == {"2022"}
+    assert event_years("2018 시즌 MVP는?") == {"2018"}
+    assert qualifier_conflict("Who won the 2022 World Cup?", cup)
+    assert qualifier_conflict("2022년 월드컵 우승팀은?", cup)
+    assert not qualifier_conflict("2002년 월드컵 우승국은?", cup)
+    # A year that names no event is not checked: a reign gives its first and last years.
+    assert event_years("1960년 일본 천황은?") == set()
+    assert not qualifier_conflict("1960년 일본 천황은?", "쇼와 천황(1926년 ~ 1989년)")

@@ -106,7 +106,7 @@ def test_a_refusal_for_another_quarter_measure_or_place_says_so(
     # asked over a Busan port story naming other countries.
     conflicts = ("off-ko-05", "off-en-10", "off-en-06", "off-en-14")
     for asked in offtopic_answers:
-        said = "another quarter, measure of results or place" in (asked.answer.reason or "")
+        said = "another quarter, measure of results, place or year" in (asked.answer.reason or "")
         assert said == (asked.item["id"] in conflicts), asked.item["question"]
         if said:
             assert not asked.answer.answered
