@@ -172,9 +172,9 @@ def _within(a: list[int], b: list[int], cap: int) -> bool:
 # -- qualifiers ------------------------------------------------------------------------
 # "삼성전자의 2분기 영업이익" over an article that reports the 3rd quarter's: the quarter
 # asked for is missing and the article names another, so its figure answers a
-# neighbouring question. In both scripts ("fourth quarter", "Q4", "4분기"). Years are not
-# checked: "1960년 일본 천황은?" is answered by an article that gives a reign's first and
-# last years only (6 such public questions).
+# neighbouring question. In both scripts ("fourth quarter", "Q4", "4분기"). A year is
+# checked only where it names an event (below): "1960년 일본 천황은?" is answered by an
+# article that gives a reign's first and last years only (6 such public questions).
 _EN_ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 _QUARTER = re.compile(
     r"(?<!\d)([1-4])\s*분기|\b(first|second|third|fourth|[1-4](?:st|nd|rd|th))[\s-]+quarter\b|"
@@ -270,8 +270,7 @@ def _places_asked(question: str) -> set[str]:
 
 # The same for the year of an event: "Who won the 2022 World Cup?" over an article on the
 # 2002 one. Only a year that names an event (2022 월드컵, the 2018 season, 2020년 총선) is
-# checked: "1960년 일본 천황은?" is answered by an article that gives a reign's first and
-# last years only. Any year the article writes may meet it.
+# checked, as said above; any year the article writes may meet it.
 _EVENT = (
     r"(?:FIFA\s*|하계\s*|동계\s*|(?:summer|winter)\s+)?"
     r"(?:월드컵|올림픽|아시안\s*게임|시즌|대선|총선|지방\s*선거|선거|시상식|선수권|엑스포|"
@@ -291,6 +290,7 @@ def event_years(text: str) -> set[str]:
 
 
 def years(text: str) -> set[str]:
+    """The years ``text`` writes in digits (1000-2099)."""
     return set(_YEAR.findall(text))
 
 
