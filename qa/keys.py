@@ -222,16 +222,17 @@ _JOSA = (
     r"(?:에서(?:는|도|의)?|에게|에(?:는|도)?|의|은|는|이|가|을|를|와(?:의)?|과(?:의)?|도|"
     r"로|으로|만|까지|보다|처럼|산|내)?(?![가-힣])"
 )
-_CONTINENTS = {
-    "europe": ("유럽연합|유럽", r"\b(?:Europe|EU)\b"),
-    "asia": ("아시아", r"\bAsia\b"),
-    "africa": ("아프리카", r"\bAfrica\b"),
-    "north america": ("북미|북아메리카", r"\bNorth America\b"),
-    "south america": (r"남미|남아메리카|중남미|라틴\s*아메리카", r"\b(?:South|Latin) America\b"),
-    "middle east": ("중동", r"\bMiddle East\b"),
-    "oceania": ("오세아니아", r"\bOceania\b"),
-}
-_COUNTRIES = {
+# Each place: the continent it lies in (None for a continent), its Korean names, its
+# English ones.
+_PLACE_NAMES: dict[str, tuple[str | None, str, str]] = {
+    "europe": (None, "유럽연합|유럽", r"\b(?:Europe|EU)\b"),
+    "asia": (None, "아시아", r"\bAsia\b"),
+    "africa": (None, "아프리카", r"\bAfrica\b"),
+    "north america": (None, "북미|북아메리카", r"\bNorth America\b"),
+    "south america": (None, r"남미|남아메리카|중남미|라틴\s*아메리카",
+                      r"\b(?:South|Latin) America\b"),
+    "middle east": (None, "중동", r"\bMiddle East\b"),
+    "oceania": (None, "오세아니아", r"\bOceania\b"),
     "united states": ("north america", "미국|미합중국",
                       r"\b(?:United States|U\.S\.A?|USA|US)\b|"
                       r"\bAmerica\b(?<!(?:North|South|Latin) America)"),
@@ -251,10 +252,7 @@ _COUNTRIES = {
 }  # fmt: skip
 _PLACES = {
     name: re.compile(f"(?:{korean}){_JOSA}|{latin}")
-    for name, (korean, latin) in (
-        *_CONTINENTS.items(),
-        *((name, (korean, latin)) for name, (_, korean, latin) in _COUNTRIES.items()),
-    )
+    for name, (_, korean, latin) in _PLACE_NAMES.items()
 }
 
 
@@ -265,7 +263,7 @@ def places(text: str) -> set[str]:
 
 def _places_asked(question: str) -> set[str]:
     named = places(question)
-    return named | {_COUNTRIES[n][0] for n in named if n in _COUNTRIES}
+    return named | {c for n in named if (c := _PLACE_NAMES[n][0]) is not None}
 
 
 # The same for the year of an event: "Who won the 2022 World Cup?" over an article on the

@@ -141,8 +141,7 @@ _COUNTER_FORMS = {
     "킬로미터": r"km|킬로미터",
     "도": r"도|℃",
     "며칠": r"일",
-    "살": r"살|세",
-    "세": r"살|세",
+    "세": r"살|세",  # an age asked ("몇 살", "몇 세") is met by _AGE instead
     # "몇 번째 대통령" -> "제14대 대통령"; "몇 번째 대회" -> "제3회".
     "번째": r"번째|대|회|차",
     # "행정구역은 몇 개" -> "4구 1군": 개 stands for whatever the things are counted in.
