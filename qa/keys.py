@@ -256,6 +256,16 @@ _PLACES = {
 }
 
 
+def korean_place_names(latin: str) -> tuple[str, ...]:
+    """The Korean names of the country or continent that ``latin`` names in English
+    ("Japan": 일본; "Latin America": 남미, 남아메리카, ...); empty for any other word."""
+    for _, korean, pattern in _PLACE_NAMES.values():
+        if re.fullmatch(pattern, latin):
+            bare = re.sub(r"\(\?<!?[^)]*\)", "", korean).replace(r"\s*", "")
+            return tuple(bare.split("|"))
+    return ()
+
+
 def places(text: str) -> set[str]:
     """The countries and continents ``text`` names."""
     return {name for name, pattern in _PLACES.items() if pattern.search(text)}

@@ -14,7 +14,10 @@ the start of a word. No library covers this: romanizers go from Hangul to Latin 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
+
+from qa.keys import korean_place_names
 
 _NAME_GROUP = re.compile(r"[A-Z][A-Za-z'’]*(?:-[A-Za-z]+)*(?:\s+[A-Z][A-Za-z'’]*(?:-[A-Za-z]+)*)*")
 # Capitalised words that open a question or are common in English questions, not names.
@@ -23,6 +26,36 @@ _NOT_NAMES = frozenset((
     "were", "did", "does", "do", "can", "could", "will", "would", "should", "in", "on", "at",
     "for", "of", "the", "a", "an", "and", "by", "to", "from", "during", "after", "before",
     "since", "i", "it", "its", "this", "that", "these", "those", "there", "as",
+))  # fmt: skip
+# Words an English question capitalises as it opens ("Against which team...", "According
+# to CNBC") or by rule (months, days); never names.
+_OPENERS = frozenset((
+    "against", "among", "amongst", "according", "once", "within", "between", "under",
+    "over", "about", "into", "through", "without", "upon", "while", "although", "though",
+    "despite", "following", "besides", "unlike", "like", "except", "along", "around",
+    "behind", "beyond", "near", "toward", "towards", "if", "name", "list", "give", "tell",
+    "please", "throughout", "january", "february", "march", "april", "may", "june", "july",
+    "august", "september", "october", "november", "december", "monday", "tuesday",
+    "wednesday", "thursday", "friday", "saturday", "sunday",
+))  # fmt: skip
+# The generic word of a name, translated rather than transliterated in Korean (the Battle
+# of Noryang: 노량 해전; the Kingdom of Wessex: 웨식스 왕국), and words like them
+# capitalised as a title (Best Actress, Earth): a group of only these is no name to find.
+_GENERIC = frozenset((
+    "battle", "war", "kingdom", "empire", "republic", "emperor", "empress", "king", "queen",
+    "prince", "princess", "saint", "st", "party", "government", "province", "city",
+    "university", "river", "mountain", "mount", "lake", "island", "sea", "ocean", "dynasty",
+    "church", "council", "army", "navy", "treaty", "award", "awards", "prize", "festival",
+    "park", "palace", "temple", "museum", "union", "federation", "confederation",
+    "association", "league", "cup", "games", "earth", "moon", "sun", "world",
+    "international", "national", "best", "actor", "actress",
+))  # fmt: skip
+# Nationality words, translated in Korean (Japanese: 일본의, Greek: 그리스의).
+_DEMONYMS = frozenset((
+    "japanese", "korean", "chinese", "american", "english", "british", "french", "german",
+    "swedish", "greek", "arabic", "roman", "russian", "spanish", "italian", "indian",
+    "canadian", "european", "asian", "african", "soviet", "persian", "turkish", "dutch",
+    "mongolian",
 ))  # fmt: skip
 _HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
 _CAPITALISED = re.compile(r"\b[A-Z][A-Za-z'’]+")
@@ -125,14 +158,33 @@ def hangul_skeleton(word: str) -> str:
 
 
 def latin_names(question: str) -> list[str]:
-    """Groups of capitalised words in an English question ("Kim Min-hee", "KBS")."""
+    """Groups of capitalised words in an English question ("Kim Min-hee", "KBS") that a
+    Korean text would transliterate. Accents are dropped (Hernán Cortés: Hernan Cortes).
+
+    Left out: opening words and months, groups of generic words only ("Battle" of the
+    Battle of Noryang, "Best Actress"), nationality words, and countries whose Korean name
+    is a translation (Japan: 일본, the United States: 미국). None of these can be found by
+    sound, so each would make every Korean passage look as if it missed a name; Canada
+    (캐나다) stays."""
+    plain = "".join(
+        c for c in unicodedata.normalize("NFKD", question) if not unicodedata.combining(c)
+    )
     groups: list[str] = []
-    for match in _NAME_GROUP.finditer(question):
+    for match in _NAME_GROUP.finditer(plain):
         words = [
-            re.sub(r"['’]s?$", "", w) for w in match.group(0).split() if w.lower() not in _NOT_NAMES
+            re.sub(r"['’]s?$", "", w)
+            for w in match.group(0).split()
+            if w.lower() not in _NOT_NAMES and w.lower() not in _OPENERS
         ]
-        if words:
-            groups.append(" ".join(words))
+        if not words or all(w.lower() in _GENERIC for w in words):
+            continue
+        group = " ".join(words)
+        if len(words) == 1 and group.lower() in _DEMONYMS:
+            continue
+        korean = korean_place_names(group)
+        if korean and not any(HangulSkeletons(k).mentions(group) for k in korean):
+            continue
+        groups.append(group)
     return groups
 
 

@@ -62,6 +62,27 @@ def test_name_groups_of_an_english_question() -> None:
     assert latin_names("how many gpus will it supply?") == []
 
 
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        # A word capitalised as the question opens, and a month, are no names.
+        ("Against which team did Giroud score in August?", ["Giroud"]),
+        ("According to CNBC, what did BTS use?", ["CNBC", "BTS"]),
+        # Accents are dropped, not cut at: "Hernán" was "Hern".
+        ("Who was Hernán Cortés's father?", ["Hernan Cortes"]),
+        # A generic word standing alone is translated in Korean (노량 해전), as are
+        # nationality words and most countries; Canada is written 캐나다.
+        ("In what year did the Battle of Noryang take place?", ["Noryang"]),
+        ("Who was the Emperor of Japan in 1960?", []),
+        ("Which Swedish thinker influenced spiritualism?", []),
+        ("When did Canada join the Commonwealth?", ["Canada", "Commonwealth"]),
+        ("Where did Kim Min-hee win a Best Actress award?", ["Kim Min-hee"]),
+    ],
+)
+def test_names_left_out_are_those_korean_translates(question: str, names: list[str]) -> None:
+    assert latin_names(question) == names
+
+
 def test_acronyms_are_found_as_written() -> None:
     assert names_mentioned(["KBS Drama Awards"], "KBS 연기대상에서 수상했다.") == 1.0
     assert names_mentioned(["Kim Min-hee", "Seoul"], "김민희는 부산에서 태어났다.") == 0.5
