@@ -379,12 +379,14 @@ def found_labels(asked: list[Asked], ranked: list[tuple[bool, bool, bool]]) -> n
 
 
 # Confidence features given a weight by rule rather than fitted: a quote for another
-# quarter, measure of results, place or event year than the one asked answers a
-# neighbouring question (qa/keys.py: qualifier_conflict). It fires on 13 of the 2,445
-# evaluation questions: 10 unanswerable, and one public question quoted from a wrong page
-# in three corpora ("2010년 중국 대통령은?" over 노태우's). So few that the fold holding
-# one out has next to nothing to learn it from: fitted, "삼성전자의 2분기 영업이익은?" was
-# answered held out. Twenty units of log-odds refuse whatever else the quote has for it.
+# quarter, measure of results, place or event year than the one asked (qa/keys.py:
+# qualifier_conflict), or a number of another company than the one asked
+# (qa/answer_span.py: number_owner), answers a neighbouring question. It fires on 15 of
+# the 2,445 evaluation questions: 12 unanswerable, and one public question quoted from a
+# wrong page in three corpora ("2010년 중국 대통령은?" over 노태우's). So few that the fold
+# holding one out has next to nothing to learn it from: fitted, "삼성전자의 2분기
+# 영업이익은?" was answered held out. Twenty units of log-odds refuse whatever else the
+# quote has for it.
 CONFIDENCE_FIXED = {"qualifier_conflict": -20.0}
 
 

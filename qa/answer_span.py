@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from qa.keys import places
 from qa.question import COUNTER_END, ParsedQuestion
 from qa.transliteration import names_mentioned
 from qa.types import AnswerSpan
@@ -417,3 +418,44 @@ def find_answer_span(
     if span is None or span[0] >= span[1]:
         return None
     return AnswerSpan(*span)
+
+
+# Whose number a quote gives: "DataHarbor's 3,200 employees", "LG전자의 직원 3만 명" (the
+# owner, a possessive, then at most three words before the number).
+_OWNER_EN = re.compile(
+    r"\b([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*)['’]s\s+(?:[a-z-]+\s+){0,3}(?:of\s+)?$"
+)
+_OWNER_KO = re.compile(r"([가-힣A-Za-z0-9]{2,})의\s+(?:[가-힣]+\s+){0,2}$")
+_NOT_OWNERS = frozenset(("It", "That", "This", "There", "Here", "What", "Who", "Its"))
+
+
+def number_owner(question: ParsedQuestion, quote: str, names: Iterable[str] = ()) -> str | None:
+    """The name whose number the quote gives when it is not one the question asks about,
+    else None. "How many employees does Northwind have?" over "She added that
+    DataHarbor's 3,200 employees would join Northwind's cloud division": DataHarbor. A
+    merger, a rivalry or a comparison puts two companies' figures in one article, and the
+    quote then answers the question about the other one.
+
+    Only a possessive right before the number counts (DataHarbor's, LG전자의), of a
+    question that names what it asks about; a country is context, not an owner (대한민국의
+    7인조 보이 그룹), and a Korean owner must be a proper noun of the sentence."""
+    if question.kind != "number" or not question.keys:
+        return None
+    span = find_answer_span(question, quote, names)
+    if span is None:
+        return None
+    left = quote[: span.start]
+    match = _OWNER_EN.search(left)
+    korean = match is None
+    if korean:
+        match = _OWNER_KO.search(left)
+    if match is None:
+        return None
+    owner = match.group(1)
+    if owner in _NOT_OWNERS or owner in question.text or places(owner):
+        return None
+    if any(owner in key or key in owner for key in question.keys):
+        return None
+    if korean and not any(len(n) > 1 and n in owner for n in names):
+        return None
+    return owner

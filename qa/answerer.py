@@ -18,7 +18,7 @@ from index.store import LoadedIndex
 from index.text import is_blank, is_korean
 from index.token_states import token_encoder_of
 from qa.answer_span import find_answer_span
-from qa.focus import check_focus
+from qa.focus import FocusEvidence, check_focus
 from qa.late_interaction import LateScores, late_scores
 from qa.question import ParsedQuestion, missing_keys, parse_question
 from qa.ranking import (
@@ -201,10 +201,16 @@ class Answerer:
             if ev.missing:
                 answer.reason += f"; the articles found do not mention {', '.join(ev.missing)}"
             if ev.question_features[CONFIDENCE_COLUMN["qualifier_conflict"]] > 0.5:
-                answer.reason += (
-                    "; the article found gives another quarter, measure of results, "
-                    "place or year than the one asked"
-                )
+                focus = self.focus_evidence(ev.parsed, ev.candidates[0])
+                if focus.qualifier_conflict:
+                    answer.reason += (
+                        "; the article found gives another quarter, measure of results, "
+                        "place or year than the one asked"
+                    )
+                if focus.other_owner:
+                    answer.reason += (
+                        f"; the number quoted is {focus.other_owner}'s, not that of the one asked"
+                    )
         else:
             answer.quotes = self._quotes(
                 ev.candidates, ev.parsed, QuoteDeduper(self.index, ev.mask)
@@ -426,12 +432,15 @@ class Answerer:
 
     def focus_of(self, parsed: ParsedQuestion, cand: ScoredSentence) -> dict[str, float]:
         """The question's focus checked against a candidate and its passage."""
+        return self.focus_evidence(parsed, cand).features()
+
+    def focus_evidence(self, parsed: ParsedQuestion, cand: ScoredSentence) -> FocusEvidence:
         text = self.index.sentence_text(cand.row)
         p = self.index.passage(cand.passage_row)
         article = self.index.articles[p.article]
         passage = article.text[p.start : p.end]
         names = self.index.morphs[cand.row].names
-        return check_focus(parsed, text, passage, names, article.titled_text).features()
+        return check_focus(parsed, text, passage, names, article.titled_text)
 
     def quote_text(self, row: int) -> str:
         """The text :meth:`ask` would quote for a sentence row (with its companion)."""

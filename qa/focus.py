@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from qa.answer_span import find_answer_span
+from qa.answer_span import find_answer_span, number_owner
 from qa.keys import KeyText, main_script, qualifier_conflict
 from qa.question import ParsedQuestion
 
@@ -114,6 +114,9 @@ class FocusEvidence:
     # The article names another quarter, measure of results, place or event year than the
     # one asked, never that one (qa/keys.py: qualifier_conflict).
     qualifier_conflict: bool = False
+    # The number quoted is another's than the one asked about ("DataHarbor's 3,200
+    # employees" for Northwind's; qa/answer_span.py: number_owner): that name, or None.
+    other_owner: str | None = None
     # A "몇 살 / how many employees" question over an article in its own script with no
     # number in the unit asked; None when nothing is counted or the scripts differ.
     counter_unmet: bool | None = None
@@ -139,7 +142,8 @@ class FocusEvidence:
             "keys_found": self.keys_found / n_keys if n_keys else 1.0,
             "keys_missing": self.keys_missing / n_keys if n_keys else 0.0,
             "keys_unknown": self.keys_unknown / n_keys if n_keys else 0.0,
-            "qualifier_conflict": float(self.qualifier_conflict),
+            # The quote answers a neighbouring question, either way.
+            "qualifier_conflict": float(self.qualifier_conflict or self.other_owner is not None),
             "counter_unmet": float(bool(self.counter_unmet)),
         }
 
@@ -191,5 +195,6 @@ def check_focus(
         keys_missing=sum(s is False for s in statuses),
         keys_unknown=sum(s is None for s in statuses),
         qualifier_conflict=qualifier_conflict(question.text, article),
+        other_owner=number_owner(question, quote, names),
         counter_unmet=counter_unmet,
     )

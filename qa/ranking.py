@@ -107,7 +107,8 @@ CONFIDENCE_FEATURES = (
     # The best candidate's article names another quarter, measure of results, place or
     # event year than the one asked ("2분기" asked, "3분기" written; net profit asked,
     # 영업이익 written; in Europe asked, the United States written; the 2022 World Cup
-    # asked, the 2002 one written) and never that one. Set by rule, not
+    # asked, the 2002 one written) and never that one; or the number it gives is another
+    # company's ("DataHarbor's 3,200 employees" for Northwind's). Set by rule, not
     # fitted (bench/fit.py: CONFIDENCE_FIXED).
     "qualifier_conflict",
     # A number in the unit asked for is nowhere in the best candidate's article, written

@@ -110,3 +110,14 @@ def test_a_refusal_for_another_quarter_measure_or_place_says_so(
         assert said == (asked.item["id"] in conflicts), asked.item["question"]
         if said:
             assert not asked.answer.answered
+
+
+def test_a_refusal_for_another_companys_number_says_whose(
+    offtopic_answers: list[Asked],
+) -> None:
+    # The sample's merger story gives DataHarbor's headcount, not Northwind's.
+    for asked in offtopic_answers:
+        said = "the number quoted is DataHarbor's" in (asked.answer.reason or "")
+        assert said == (asked.item["id"] == "off-en-04"), asked.item["question"]
+        if said:
+            assert not asked.answer.answered

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from index.store import LoadedIndex
-from qa.answer_span import find_answer_span
+from qa.answer_span import find_answer_span, number_owner
 from qa.answerer import Answerer
 from qa.question import parse_question
 from service.components import Components
@@ -256,6 +256,42 @@ def test_a_person_needs_a_title_or_a_full_name(components: Components) -> None:
     question = parse_question("938년의 이야기는 누가 지었습니까?", components.analyzer)
     quote = "《악타 아르켈라이(Acta Archelai)》와 같은 문헌이 938년에 나왔다."
     assert find_answer_span(question, quote, ("Acta", "Archelai")) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "quote", "names", "owner"),
+    [
+        # A merger story gives both companies' figures; the quote has the other one's.
+        (
+            "How many employees does Northwind Software have?",
+            "She added that DataHarbor's 3,200 employees would join Northwind's cloud division.",
+            ("DataHarbor", "Northwind"),
+            "DataHarbor",
+        ),
+        ("삼성전자 직원은 몇 명이야?", "LG전자의 직원 3만 명이 참여했다.", ("LG전자",), "LG전자"),
+        # The one asked about, a country (context, not an owner), or no possessive.
+        (
+            "How many employees does DataHarbor have?",
+            "She added that DataHarbor's 3,200 employees would join Northwind's cloud division.",
+            ("DataHarbor", "Northwind"),
+            None,
+        ),
+        (
+            "방탄소년단은 몇 인조 그룹인가?",
+            "방탄소년단은 대한민국의 7인조 보이 그룹이다.",
+            ("방탄소년단", "대한민국"),
+            None,
+        ),
+        ("삼성전자 직원은 몇 명이야?", "직원 3만 명이 LG전자 공장에서 일한다.", ("LG전자",), None),
+        # A Korean owner must be a name of the sentence, not any word before 의.
+        ("삼성전자 직원은 몇 명이야?", "회사의 직원 3만 명이 참여했다.", (), None),
+    ],
+)
+def test_whose_number_the_quote_gives(
+    components: Components, question: str, quote: str, names: tuple[str, ...], owner: str | None
+) -> None:
+    parsed = parse_question(question, components.analyzer)
+    assert number_owner(parsed, quote, names) == owner
 
 
 def test_a_name_inside_a_longer_word_is_not_the_answer(components: Components) -> None:
