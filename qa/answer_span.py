@@ -429,20 +429,19 @@ _OWNER_KO = re.compile(r"([가-힣A-Za-z0-9]{2,})의\s+(?:[가-힣]+\s+){0,2}$")
 _NOT_OWNERS = frozenset(("It", "That", "This", "There", "Here", "What", "Who", "Its"))
 
 
-def number_owner(question: ParsedQuestion, quote: str, names: Iterable[str] = ()) -> str | None:
-    """The name whose number the quote gives when it is not one the question asks about,
-    else None. "How many employees does Northwind have?" over "She added that
-    DataHarbor's 3,200 employees would join Northwind's cloud division": DataHarbor. A
-    merger, a rivalry or a comparison puts two companies' figures in one article, and the
-    quote then answers the question about the other one.
+def number_owner(
+    question: ParsedQuestion, quote: str, span: AnswerSpan | None, names: Iterable[str] = ()
+) -> str | None:
+    """The name whose number the quote gives at ``span`` (:func:`find_answer_span`) when it
+    is not one the question asks about, else None. "How many employees does Northwind
+    have?" over "She added that DataHarbor's 3,200 employees would join Northwind's cloud
+    division": DataHarbor. A merger, a rivalry or a comparison puts two companies' figures
+    in one article, and the quote then answers the question about the other one.
 
     Only a possessive right before the number counts (DataHarbor's, LG전자의), of a
     question that names what it asks about; a country is context, not an owner (대한민국의
     7인조 보이 그룹), and a Korean owner must be a proper noun of the sentence."""
-    if question.kind != "number" or not question.keys:
-        return None
-    span = find_answer_span(question, quote, names)
-    if span is None:
+    if question.kind != "number" or not question.keys or span is None:
         return None
     left = quote[: span.start]
     match = _OWNER_EN.search(left)

@@ -181,20 +181,21 @@ def check_focus(
     counter_unmet = None
     if question.counter is not None and main_script(article) == main_script(question.text):
         counter_unmet = question.counter.search(article) is None
+    span = (
+        None
+        if focus.answer_type == "other"
+        else find_answer_span(question, quote, names, strict=False)
+    )
     return FocusEvidence(
         focus=focus,
         topic_in_quote=bool(topic_pattern.search(quote)) if topic_pattern else None,
         topic_in_passage=bool(topic_pattern.search(passage)) if topic_pattern else None,
         prediction_in_quote=bool(_PREDICTION.search(quote)) if focus.asks_future else None,
-        answer_in_quote=(
-            None
-            if focus.answer_type == "other"
-            else find_answer_span(question, quote, names, strict=False) is not None
-        ),
+        answer_in_quote=None if focus.answer_type == "other" else span is not None,
         keys_found=sum(s is True for s in statuses),
         keys_missing=sum(s is False for s in statuses),
         keys_unknown=sum(s is None for s in statuses),
         qualifier_conflict=qualifier_conflict(question.text, article),
-        other_owner=number_owner(question, quote, names),
+        other_owner=number_owner(question, quote, span, names),
         counter_unmet=counter_unmet,
     )

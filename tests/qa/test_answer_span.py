@@ -291,7 +291,8 @@ def test_whose_number_the_quote_gives(
     components: Components, question: str, quote: str, names: tuple[str, ...], owner: str | None
 ) -> None:
     parsed = parse_question(question, components.analyzer)
-    assert number_owner(parsed, quote, names) == owner
+    span = find_answer_span(parsed, quote, names)
+    assert number_owner(parsed, quote, span, names) == owner
 
 
 def test_a_name_inside_a_longer_word_is_not_the_answer(components: Components) -> None:
