@@ -114,6 +114,12 @@ CONFIDENCE_FEATURES = (
     # A number in the unit asked for is nowhere in the best candidate's article, written
     # in the question's script: "젠슨 황은 몇 살이야?" over articles that never give his age.
     "counter_unmet",
+    # The question names things (ParsedQuestion.names) and no candidate mentions any of
+    # them, in either script: the passage of a candidate across scripts (Giroud: 지루) or
+    # the article of one in the question's script. An English question's page left out of
+    # the corpus was answered from whatever came nearest; names in the quoted passage
+    # alone did not tell, as some answerable questions' names are written otherwise there.
+    "names_nowhere",
 )
 
 # Column of each feature, and of each crossed signal's plain and cross_ copies.
@@ -332,4 +338,7 @@ def question_features(
     q[col["cross_top_passage_late"]] = cross * top[s["passage_late"]]
     q[col["qualifier_conflict"]] = focus["qualifier_conflict"]
     q[col["counter_unmet"]] = focus["counter_unmet"]
+    across = x[:, s["cross_script"]] > 0.5
+    found = np.where(across, x[:, s["cross_name_passage"]] > 0, x[:, s["key_missing"]] < 1.0)
+    q[col["names_nowhere"]] = float(names > 0 and not found.any())
     return q
