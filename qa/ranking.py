@@ -298,7 +298,7 @@ def question_features(
 ) -> np.ndarray:
     """CONFIDENCE_FEATURES of a question from its candidates' SENTENCE_FEATURES ``x`` and
     sentence-model ``scores``, both best first, and the best candidate's focus check
-    (``names``: how many names the question has to match across scripts;
+    (``names``: how many names the question has, ParsedQuestion.names;
     ``moment_met``: the time scope kept only articles of the day asked about). A pure
     function, so that fitting (bench/fit.py) computes exactly what serving does."""
     q = np.zeros(len(CONFIDENCE_FEATURES), dtype=np.float64)
