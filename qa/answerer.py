@@ -22,7 +22,6 @@ from qa.focus import FocusEvidence, check_focus
 from qa.late_interaction import LateScores, late_scores
 from qa.question import ParsedQuestion, missing_keys, parse_question
 from qa.ranking import (
-    CONFIDENCE_COLUMN,
     CROSSED_COPY,
     CROSSED_PLAIN,
     SENTENCE_COLUMN,
@@ -124,6 +123,8 @@ class Evidence:
     # Short forms of the question written out before it was asked again ("삼전" ->
     # "삼성전자", qa/short_forms.py); ``query`` is the text written out.
     read_as: dict[str, str] = field(default_factory=dict)
+    # The question's focus checked against the best candidate (None without candidates).
+    focus: FocusEvidence | None = None
 
 
 class Answerer:
@@ -200,17 +201,15 @@ class Answerer:
             )
             if ev.missing:
                 answer.reason += f"; the articles found do not mention {', '.join(ev.missing)}"
-            if ev.question_features[CONFIDENCE_COLUMN["qualifier_conflict"]] > 0.5:
-                focus = self.focus_evidence(ev.parsed, ev.candidates[0])
-                if focus.qualifier_conflict:
-                    answer.reason += (
-                        "; the article found gives another quarter, measure of results, "
-                        "place or year than the one asked"
-                    )
-                if focus.other_owner:
-                    answer.reason += (
-                        f"; the number quoted is {focus.other_owner}'s, not that of the one asked"
-                    )
+            if ev.focus and ev.focus.qualifier_conflict:
+                answer.reason += (
+                    "; the article found gives another quarter, measure of results, "
+                    "place or year than the one asked"
+                )
+            if ev.focus and ev.focus.other_owner:
+                answer.reason += (
+                    f"; the number quoted is {ev.focus.other_owner}'s, not that of the one asked"
+                )
         else:
             answer.quotes = self._quotes(
                 ev.candidates, ev.parsed, QuoteDeduper(self.index, ev.mask)
@@ -339,10 +338,11 @@ class Answerer:
             and scored
             and self.index.articles[self.index.sentence_article(scored[0].row)].published
         )
+        focus = self.focus_evidence(parsed, scored[0]) if scored else None
         q = question_features(
             x,
             np.array([c.score for c in scored]),
-            self.focus_of(parsed, scored[0]) if scored else {},
+            focus.features() if focus else {},
             bm25_max=max((h.lexical for h in pool), default=0.0),
             terms=len(parsed.terms),
             names=len(parsed.names),
@@ -366,6 +366,7 @@ class Answerer:
             missing=missing,
             timings=timings,
             moment_met=moment_met,
+            focus=focus,
         )
 
     def _sentence_features(
