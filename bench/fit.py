@@ -180,6 +180,7 @@ def ask_all(pool: int, late: int = 0, limit: int | None = None, quota: int = 0) 
                         "bm25_max": max(hits_lexical, default=0.0),
                         "terms": len(ev.parsed.terms),
                         "names": len(ev.parsed.names),
+                        "korean": bool(ev.parsed.korean_names),
                         "moment_met": ev.moment_met,
                     },
                     source=q.source,
@@ -387,7 +388,15 @@ def found_labels(asked: list[Asked], ranked: list[tuple[bool, bool, bool]]) -> n
 # holding one out has next to nothing to learn it from: fitted, "삼성전자의 2분기
 # 영업이익은?" was answered held out. Twenty units of log-odds refuse whatever else the
 # quote has for it.
-CONFIDENCE_FIXED = {"qualifier_conflict": -20.0}
+#
+# Likewise a Korean question whose names (its keys) no candidate mentions, in either
+# script (qa/ranking.py: korean_names_nowhere): it fires on none of the 1,453 answerable
+# Korean evaluation questions that name something (on 24 of the 79 leave-article-out
+# ones, 7 and 12 of the 90 unanswerable of the distractor and off-topic sets). Fitted
+# together with English questions, whose names a Korean article may translate, its
+# weight was -2.5, and "애플의 새 아이폰 가격은 얼마야?" over articles about another
+# maker's phone was answered at 0.99.
+CONFIDENCE_FIXED = {"qualifier_conflict": -20.0, "korean_names_nowhere": -20.0}
 
 
 def fit_confidence(
@@ -743,13 +752,15 @@ def render(
         "(undated Wikipedia cannot teach it), at one unit of cosine per unit of bonus.",
         "In the confidence model, "
         + ", ".join(f"`{name}`" for name in CONFIDENCE_FIXED)
-        + " is set by rule,",
+        + " are set by rule,",
         "not fitted: a quote for another quarter, measure of results, place or event year",
         "than the one asked (2분기 asked, 3분기 written; net profit asked, 영업이익 written;",
         "Europe asked, only the United States written; the 2022 World Cup asked, the 2002",
-        "one written) is refused.",
-        "It fires on too few questions for a fold to learn it: fitted,",
-        '"삼성전자의 2분기 영업이익은?" was answered held out.',
+        "one written) is refused, and so is a Korean question whose names no candidate",
+        "mentions in either script (애플 asked, only another maker's phone written).",
+        "The first fires on too few questions for a fold to learn it: fitted,",
+        '"삼성전자의 2분기 영업이익은?" was answered held out. The second never fires on an',
+        "answerable Korean question, so a fitted weight stays small.",
         "",
         "| sentence feature | weight |",
         "|---|---|",

@@ -22,6 +22,7 @@ from qa.focus import FocusEvidence, check_focus
 from qa.late_interaction import LateScores, late_scores
 from qa.question import ParsedQuestion, missing_keys, parse_question
 from qa.ranking import (
+    CONFIDENCE_COLUMN,
     CROSSED_COPY,
     CROSSED_PLAIN,
     SENTENCE_COLUMN,
@@ -126,6 +127,14 @@ class Evidence:
     # The question's focus checked against the best candidate (None without candidates).
     focus: FocusEvidence | None = None
 
+    @property
+    def names_nowhere(self) -> bool:
+        """The question names things and no candidate mentions any of them, in either
+        script (qa/ranking.py: names_nowhere, korean_names_nowhere)."""
+        q = self.question_features
+        cols = [CONFIDENCE_COLUMN["names_nowhere"], CONFIDENCE_COLUMN["korean_names_nowhere"]]
+        return bool(len(q) and q[cols].max() > 0.5)
+
 
 class Answerer:
     """Answers questions over one loaded index. Cheap to construct; holds no state
@@ -199,7 +208,11 @@ class Answerer:
                 f"the best evidence is too weak (confidence {ev.confidence:.2f} < "
                 f"{threshold:.2f}); the nearest passages are listed"
             )
-            if ev.missing:
+            if ev.names_nowhere:
+                answer.reason += (
+                    f"; none of the articles found mentions {', '.join(ev.parsed.names)}"
+                )
+            elif ev.missing:
                 answer.reason += f"; the articles found do not mention {', '.join(ev.missing)}"
             if ev.focus and ev.focus.qualifier_conflict:
                 answer.reason += (
@@ -346,6 +359,7 @@ class Answerer:
             bm25_max=max((h.lexical for h in pool), default=0.0),
             terms=len(parsed.terms),
             names=len(parsed.names),
+            korean=bool(parsed.korean_names),
             moment_met=moment_met,
             head=cfg.confidence_candidates,
         )

