@@ -113,10 +113,10 @@ def latin_skeleton(word: str) -> str:
     out: list[str] = []
     i = 0
     while i < len(w):
-        pair = w[i : i + 3]
+        head = w[i : i + 3]
         done = False
         for digraph, sound in _DIGRAPHS:
-            if pair.startswith(digraph):
+            if head.startswith(digraph):
                 out.append(sound)
                 i += len(digraph)
                 done = True
@@ -206,9 +206,10 @@ class HangulSkeletons:
             self.starts.append(hangul_skeleton(word))
             if stem.endswith("호") and len(stem) >= 3:
                 # A rocket's or ship's name carries 호, which English leaves off (누리호:
-                # Nuri); "번호" and "보호" keep theirs. Also stripping 시, 군, 구, 도, 산...
-                # and folding ㄴ+ㄹ to ㄹ (한라: Halla) lowered English hit@1 on the public
-                # slice, 0.750 -> 0.739 held out (bench.fit, measured once).
+                # Nuri); "번호" and "보호" keep theirs. Stripping 도 and 산 as well, and
+                # folding ㄴ+ㄹ to ㄹ (한라: Halla), lowered English hit@1 on the public
+                # slice, 0.750 -> 0.739 held out (bench.fit, measured once, s27); the
+                # administrative units alone (below) moved it by less than a question.
                 self.exact.add(hangul_skeleton(stem[:-1]))
             admin = _ADMIN.search(stem)
             if admin and admin.start() >= 2:

@@ -47,7 +47,7 @@ def test_a_name_is_found_in_its_hangul_spelling(latin: str, hangul: str) -> None
         ("Kuriyama", "김치"),
         ("Abe", "아베"),
         ("Beon", "번호"),  # one syllable would be left: 호 stays
-        ("Yeon", "연구"),  # nor is 구 dropped from a word of two syllables
+        ("Ban", "반구"),  # nor is 구 dropped from a word of two syllables (hemisphere)
     ],
 )
 def test_other_words_or_too_short_names_do_not_match(latin: str, hangul: str) -> None:
