@@ -206,15 +206,15 @@ class HangulSkeletons:
             self.starts.append(hangul_skeleton(word))
             if stem.endswith("호") and len(stem) >= 3:
                 # A rocket's or ship's name carries 호, which English leaves off (누리호:
-                # Nuri); "번호" and "보호" keep theirs. Stripping 도 and 산 as well, and
-                # folding ㄴ+ㄹ to ㄹ (한라: Halla), lowered English hit@1 on the public
-                # slice, 0.750 -> 0.739 held out (bench.fit, measured once, s27); the
-                # administrative units alone (below) moved it by less than a question.
+                # Nuri); "번호" and "보호" keep theirs.
                 self.exact.add(hangul_skeleton(stem[:-1]))
             admin = _ADMIN.search(stem)
             if admin and admin.start() >= 2:
                 # English leaves off the administrative unit (김포시: Gimpo, 울산광역시:
-                # Ulsan, 서울특별시: Seoul, 강남구: Gangnam).
+                # Ulsan, 서울특별시: Seoul, 강남구: Gangnam); held out it moved English
+                # hit@1 by less than a question. Stripping 도 and 산 as well, and folding
+                # ㄴ+ㄹ to ㄹ (한라: Halla), lowered it 0.750 -> 0.739 (bench.fit, measured
+                # once, s27).
                 self.exact.add(hangul_skeleton(stem[: admin.start()]))
             if i + 1 < len(words):
                 self.exact.add(hangul_skeleton(word + stems[i + 1]))
