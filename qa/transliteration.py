@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from difflib import SequenceMatcher
 
 from qa.keys import korean_place_names
 
@@ -48,7 +50,7 @@ _GENERIC = frozenset((
     "church", "council", "army", "navy", "treaty", "award", "awards", "prize", "festival",
     "park", "palace", "temple", "museum", "union", "federation", "confederation",
     "association", "league", "cup", "games", "earth", "moon", "sun", "world",
-    "international", "national", "best", "actor", "actress",
+    "international", "national", "best", "actor", "actress", "bank",
 ))  # fmt: skip
 # Nationality words, translated in Korean (Japanese: 일본의, Greek: 그리스의).
 _DEMONYMS = frozenset((
@@ -97,6 +99,32 @@ _INITIAL = ("K", "K", "N", "T", "T", "L", "M", "P", "P", "S", "S", "",
 # Finals; ㅅ/ㅆ/ㅈ/ㅊ/ㅌ sound as t at the end of a syllable (인터넷: internet).
 _FINAL = ("", "K", "K", "KS", "N", "NJ", "N", "T", "L", "LK", "LM", "LP", "LS", "LT", "LP",
           "L", "M", "P", "PS", "T", "T", "NK", "T", "T", "K", "T", "P", "")  # fmt: skip
+
+
+# Revised Romanization, letter by letter (no sound changes across syllables): initials,
+# vowels and finals in Unicode order. Only to tell apart Hangul words of one skeleton
+# (광주 gwangju, 경주 gyeongju: Gwangju); korean-romanizer does more but is GPL.
+_RR_INITIAL = ("g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj",
+               "ch", "k", "t", "p", "h")  # fmt: skip
+_RR_VOWEL = ("a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo",
+             "u", "wo", "we", "wi", "yu", "eu", "ui", "i")  # fmt: skip
+_RR_FINAL = ("", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l",
+             "m", "p", "p", "t", "t", "ng", "t", "t", "k", "t", "p", "t")  # fmt: skip
+
+
+def is_hangul_word(word: str) -> bool:
+    return bool(_HANGUL_WORD.fullmatch(word))
+
+
+def romanized(word: str) -> str:
+    """A Hangul word in Revised Romanization, syllable by syllable ("광주" -> "gwangju");
+    other characters are dropped."""
+    out: list[str] = []
+    for ch in word:
+        code = ord(ch) - 0xAC00
+        if 0 <= code < 11172:
+            out += (_RR_INITIAL[code // 588], _RR_VOWEL[code % 588 // 28], _RR_FINAL[code % 28])
+    return "".join(out)
 
 
 def _collapse(skeleton: str) -> str:
@@ -192,6 +220,29 @@ def latin_names(question: str) -> list[str]:
     return groups
 
 
+def stem_forms(stem: str) -> set[str]:
+    """A Hangul word (its particle stripped) as English may write it: whole, and without
+    a suffix English leaves off."""
+    out = {stem}
+    if stem.endswith("호") and len(stem) >= 3:
+        # A rocket's or ship's name carries 호, which English leaves off (누리호: Nuri);
+        # "번호" and "보호" keep theirs.
+        out.add(stem[:-1])
+    admin = _ADMIN.search(stem)
+    if admin and admin.start() >= 2:
+        # English leaves off the administrative unit (김포시: Gimpo, 울산광역시: Ulsan,
+        # 서울특별시: Seoul, 강남구: Gangnam); held out it moved English hit@1 by less than
+        # a question. Stripping 도 and 산 as well, and folding ㄴ+ㄹ to ㄹ (한라: Halla),
+        # lowered it 0.750 -> 0.739 (bench.fit, measured once, s27).
+        out.add(stem[: admin.start()])
+    return out
+
+
+def stem_skeletons(stem: str) -> set[str]:
+    """The skeletons a Hangul word (its particle stripped) may be matched by."""
+    return {hangul_skeleton(form) for form in stem_forms(stem)}
+
+
 class HangulSkeletons:
     """The skeletons of a Korean text's words, each with a trailing particle stripped,
     and of each pair of adjacent words; built once per text, matched per name."""
@@ -202,20 +253,8 @@ class HangulSkeletons:
         self.exact: set[str] = set()
         self.starts: list[str] = []
         for i, (word, stem) in enumerate(zip(words, stems, strict=True)):
-            self.exact.add(hangul_skeleton(stem))
+            self.exact |= stem_skeletons(stem)
             self.starts.append(hangul_skeleton(word))
-            if stem.endswith("호") and len(stem) >= 3:
-                # A rocket's or ship's name carries 호, which English leaves off (누리호:
-                # Nuri); "번호" and "보호" keep theirs.
-                self.exact.add(hangul_skeleton(stem[:-1]))
-            admin = _ADMIN.search(stem)
-            if admin and admin.start() >= 2:
-                # English leaves off the administrative unit (김포시: Gimpo, 울산광역시:
-                # Ulsan, 서울특별시: Seoul, 강남구: Gangnam); held out it moved English
-                # hit@1 by less than a question. Stripping 도 and 산 as well, and folding
-                # ㄴ+ㄹ to ㄹ (한라: Halla), lowered it 0.750 -> 0.739 (bench.fit, measured
-                # once, s27).
-                self.exact.add(hangul_skeleton(stem[: admin.start()]))
             if i + 1 < len(words):
                 self.exact.add(hangul_skeleton(word + stems[i + 1]))
         self.exact.discard("")
@@ -265,6 +304,98 @@ class LatinSkeletons:
             return True  # 누리호: Nuri, as in HangulSkeletons
         # 삼성전자: "Samsung" and more; the English word is long enough to tell.
         return any(len(w) >= 4 and whole.startswith(w) for w in self.words)
+
+
+COMMON_CLOSENESS = 0.6
+
+
+class Spellings:
+    """Hangul words by consonant skeleton, each with how often it is written: where the
+    Hangul spelling of an English name is looked up."""
+
+    def __init__(self, counts: Mapping[str, int], proper: Collection[str] = ()) -> None:
+        self.proper = frozenset(proper)
+        self.by_skeleton: dict[str, Counter[str]] = {}
+        for word, n in counts.items():
+            # A pair of words ("젠슨 황") is matched whole; one word also without a suffix.
+            skeletons = {hangul_skeleton(word)} if " " in word else stem_skeletons(word)
+            for skeleton in skeletons:
+                self.by_skeleton.setdefault(skeleton, Counter())[word] += n
+
+    def spell(self, name: str, min_closeness: float = 0.35) -> str | None:
+        """Of the words alike in skeleton, the one nearest in romanization, then a proper
+        noun, then the most frequent: 광주 for Gwangju (경주 reads K-NK-J too); None when
+        none is or fewer than ``min_closeness`` of their letters are alike (Hideki: 호
+        도기, 0.33; Naver: 네이버, 0.36, is kept). A common noun must be nearer, at
+        COMMON_CLOSENESS: it is more often another word of the same sounds (Gangneung:
+        공공, 0.59; Ochang: 예정) than a name the analyzer did not know (Seungri: 승리, 1.0).
+        """
+        alike: Counter[str] = Counter()
+        for whole in latin_skeletons(name):
+            if len(whole) >= 2:
+                alike.update(self.by_skeleton.get(whole, Counter()))
+        plain = re.sub(r"[^a-z]", "", name.lower())
+        near = {
+            w: c
+            for w in alike
+            if (c := _closeness(plain, w))
+            >= (min_closeness if w in self.proper else max(min_closeness, COMMON_CLOSENESS))
+        }
+        if not near:
+            return None
+        return max(near, key=lambda w: (near[w], w in self.proper, alike[w]))
+
+
+def hangul_spellings(
+    names: Sequence[str],
+    text: str,
+    forms: Collection[str] | None = None,
+    proper: Collection[str] = (),
+) -> dict[str, str]:
+    """Each Latin-script name of ``names`` that ``text`` writes in Hangul only, with the
+    word (or two adjacent words) that spells it there (Spellings.spell): Arsenal ->
+    아스널, Kim Min-hee -> 김민희. Names ``text`` also writes in Latin letters are left
+    out, as are skeletons shorter than two sounds ("Lee") and words of one syllable.
+    ``forms``: the text's morphemes, of which a spelling must be one (or two adjacent
+    ones), as a verb's inflected form sounds like a name too (이끌었다 reads K-L-T, as
+    Giroud does); ``proper``: its proper nouns, preferred over common words (the analyzer
+    tags many a transliterated name as a common noun, 승리: Seungri, so those count too).
+    """
+
+    def known(word: str) -> bool:
+        return forms is None or word in forms
+
+    words = _HANGUL_WORD.findall(text)
+    stems = [_PARTICLE.sub("", w) or w for w in words]
+    counts: Counter[str] = Counter()
+    for i, stem in enumerate(stems):
+        if len(stem) >= 2 and known(stem):  # one syllable: 만 or 해 more often than a name
+            counts[stem] += 1
+        if i + 1 < len(words) and known(words[i]) and known(stems[i + 1]):
+            counts[f"{words[i]} {stems[i + 1]}"] += 1
+    spellings = Spellings(counts, proper)
+    lowered = text.lower()
+    out: dict[str, str] = {}
+    for name in names:
+        if name.lower() not in lowered and (word := spellings.spell(name)):
+            out[name] = word
+    return out
+
+
+def _closeness(latin: str, hangul: str) -> float:
+    """How alike a name's letters and a Hangul word's romanization are, the word read
+    as English may write it (울산광역시: ulsan)."""
+    forms = {hangul} if " " in hangul else stem_forms(hangul)
+    return max(SequenceMatcher(None, latin, romanized(form)).ratio() for form in forms)
+
+
+def spell_names(question: str, spellings: dict[str, str]) -> str:
+    """``question`` with each name written as ``spellings`` gives it, whole words only
+    ("Mani", not the Mani of "Manichaeism"); an English possessive becomes 의."""
+    for name, hangul in sorted(spellings.items(), key=lambda kv: -len(kv[0])):
+        pattern = re.compile(rf"(?<![\w]){re.escape(name)}(['’]s)?(?![\w])")
+        question = pattern.sub(lambda m, h=hangul: h + ("의" if m.group(1) else ""), question)
+    return question
 
 
 def names_mentioned(names: Sequence[str], text: str) -> float:

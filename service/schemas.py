@@ -216,10 +216,10 @@ _DESCRIPTIONS: dict[tuple[str, str], str] = {
     "quote is from the earliest one.",
     ("AnswerOut", "time_window"): "The period a date in the question names, if any.",
     ("ChatAnswerOut", "time_window"): "The period a date in the question names, if any.",
-    ("AnswerOut", "read_as"): "Short forms in the question and the names the articles write "
-    "that they were read as (삼전: 삼성전자).",
-    ("ChatAnswerOut", "read_as"): "Short forms in the question and the names the articles "
-    "write that they were read as (삼전: 삼성전자).",
+    ("AnswerOut", "read_as"): "Short forms in the question, and names of an English question, "
+    "with what the articles write for them (삼전: 삼성전자; Kim Min-hee: 김민희).",
+    ("ChatAnswerOut", "read_as"): "Short forms in the question, and names of an English "
+    "question, with what the articles write for them (삼전: 삼성전자; Kim Min-hee: 김민희).",
     ("Quote", "answer_span"): "Where the number, date or name asked for is in the quote; null "
     "when the question's answer type does not find one.",
     ("AnswerOut", "answered"): "False when the service abstains (`reason` says why).",

@@ -6,10 +6,14 @@ import pytest
 
 from qa.transliteration import (
     HangulSkeletons,
+    Spellings,
     hangul_skeleton,
+    hangul_spellings,
     latin_names,
     latin_skeleton,
     names_mentioned,
+    romanized,
+    spell_names,
 )
 
 
@@ -119,3 +123,57 @@ def test_a_korean_name_does_not_match_ordinary_english_words() -> None:
     # 애플 is "PL": play and pool have it too, but they are not names.
     assert names_mentioned(["애플", "아이폰"], "Lumen Labs will play it in the pool.") == 0.0
     assert names_mentioned(["애플"], "The Aurora Fold will cost $1,299.") == 0.0
+
+
+def test_a_names_hangul_spelling_is_the_word_the_text_writes() -> None:
+    text = (
+        "김민희는 신광여자고등학교에 다녔다. 지루는 아스널과 계약을 연장했다. "
+        "아스널은 이적료로 960만 파운드를 냈다. 마니교를 세운 마니는 바빌로니아에서 태어났다."
+    )
+    spellings = hangul_spellings(["Kim Min-hee", "Arsenal", "Mani", "Lee"], text)
+    # Mani is 마니, not 만 (of 960만), one syllable; Lee has no skeleton long enough.
+    assert spellings == {"Kim Min-hee": "김민희", "Arsenal": "아스널", "Mani": "마니"}
+
+
+def test_a_name_the_text_writes_in_latin_letters_is_left_as_it_is() -> None:
+    assert hangul_spellings(["Ceratops"], "케라톱스(Ceratops)는 각룡류 공룡이다.") == {}
+
+
+def test_of_words_alike_in_sound_the_spelling_is_nearest_in_romanization() -> None:
+    text = "이날 발사된 누리호는 위성 13기를 궤도에 올렸다. 이날 경주와 경주시, 광주에서."
+    # 이날 reads N-L as Nuri does, and is more frequent, but romanizes as "inal";
+    # 경주 (gyeongju) reads as Gwangju does too.
+    spelled = hangul_spellings(["Nuri", "Gwangju"], text)
+    assert spelled == {"Nuri": "누리호", "Gwangju": "광주"}
+
+
+def test_an_inflected_verb_or_a_distant_common_word_is_no_spelling() -> None:
+    text = "그는 팀을 우승으로 이끌었다."
+    # 이끌었다 reads K-L-T, as Giroud does, and a third of its letters are alike: enough
+    # for a proper noun, not for a common word, and it is no morpheme of the text.
+    assert hangul_spellings(["Giroud"], text, None, {"이끌었다"}) == {"Giroud": "이끌었다"}
+    assert hangul_spellings(["Giroud"], text) == {}
+    assert hangul_spellings(["Giroud"], text, {"팀", "우승", "이끌"}, {"이끌었다"}) == {}
+
+
+def test_names_are_spelled_as_whole_words_and_a_possessive_becomes_ui() -> None:
+    question = "What kind of family did Mani's mother come from, and what is Manichaeism?"
+    assert spell_names(question, {"Mani": "마니"}) == (
+        "What kind of family did 마니의 mother come from, and what is Manichaeism?"
+    )
+
+
+def test_romanization_is_revised_romanization_letter_by_letter() -> None:
+    assert romanized("광주") == "gwangju"
+    assert romanized("김민희") == "gimminhui"
+    assert romanized("울산 Ulsan") == "ulsan"
+
+
+def test_a_spelling_from_the_corpus_reads_the_word_as_english_writes_it() -> None:
+    # 일산 (ilsan) reads L-S-N as Ulsan does and is more frequent; 울산광역시 without its
+    # administrative unit is ulsan.
+    spellings = Spellings({"일산": 5, "울산광역시": 2})
+    assert spellings.spell("Ulsan", 0.6) == "울산광역시"
+    # Under the closeness asked for, no word is a spelling.
+    assert Spellings({"일산": 5}).spell("Ulsan", 0.9) is None
+    assert Spellings({"야쿠르트": 2}).spell("Giroud") is None

@@ -175,3 +175,19 @@ def test_a_short_form_is_read_as_the_name_the_article_writes(
     assert first.text[first.answer_span.start : first.answer_span.end] == "2.50%"
     # Written out by the asker, the name needs no reading.
     assert answerer.ask("한국은행 기준금리 얼마야?").read_as == {}
+
+
+def test_an_english_questions_names_are_searched_as_the_korean_article_spells_them(
+    answerer: Answerer, sample_index: LoadedIndex
+) -> None:
+    """The launch article writes 누리호 only; "Nuri" is found by its sound, without the 호
+    English leaves off, and the question searched with it so spelled."""
+    answer = answerer.ask("How many satellites in all did Nuri's fourth launch put into orbit?")
+    assert answer.read_as == {"Nuri": "누리호"}
+    assert answer.answered
+    assert_quotes_valid(answer, sample_index)
+    first = answer.quotes[0]
+    assert first.citation.article_id == "kr-nuri-4th-launch"
+    assert "13기" in first.text
+    # A name the passages write in Latin letters is searched as written.
+    assert answerer.ask("How many employees does DataHarbor have?").read_as == {}

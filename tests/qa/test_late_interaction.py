@@ -49,7 +49,14 @@ def test_the_fitted_model_reads_late_interaction(answerer: Answerer) -> None:
     x = ev.sentence_features
     read = {h.row for h in ev.hits[: model.late_passages]}
     scored = [i for i, c in enumerate(ev.candidates) if c.passage_row in read]
-    assert scored and all(x[i, SENTENCE_COLUMN["passage_late"]] > 0.5 for i in scored)
+    # Every passage read has its score (a mean of best cosines: unrelated passages meet
+    # the question's words near 0.5, unread ones get 0), the GPU article's the highest.
+    late = {ev.candidates[i].passage_row: x[i, SENTENCE_COLUMN["passage_late"]] for i in scored}
+    assert scored and min(late.values()) > 0.4
+    best = max(late, key=late.__getitem__)
+    index = answerer.index
+    assert index.passage_article(best) == index.sentence_article(ev.candidates[0].row)
+    assert late[best] > 0.7
     # Across scripts the crossed copy carries the same value.
     assert all(
         x[i, SENTENCE_COLUMN["cross_late"]] == x[i, SENTENCE_COLUMN["late"]]
