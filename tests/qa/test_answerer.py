@@ -161,33 +161,47 @@ def test_the_candidates_hold_both_languages_of_a_mixed_corpus(
     assert best.id == article
 
 
-def test_a_short_form_is_read_as_the_name_the_article_writes(
-    answerer: Answerer, sample_index: LoadedIndex
+@pytest.mark.parametrize(
+    ("question", "read_as", "article", "answer"),
+    [
+        # "한은" is written nowhere in the sample; the rate article writes 한국은행.
+        ("한은 기준금리 얼마야?", {"한은": "한국은행"}, "kr-bok-rate-2025-10", "2.50%"),
+        # The launch article writes 누리호 only: "Nuri" is found by its sound, without the
+        # 호 English leaves off, and the question searched with it so spelled.
+        (
+            "How many satellites in all did Nuri's fourth launch put into orbit?",
+            {"Nuri": "누리호"},
+            "kr-nuri-4th-launch",
+            "13기",
+        ),
+    ],
+)
+def test_a_name_is_read_as_the_article_writes_it(
+    answerer: Answerer,
+    sample_index: LoadedIndex,
+    question: str,
+    read_as: dict[str, str],
+    article: str,
+    answer: str,
 ) -> None:
-    """ "한은" is written nowhere in the sample; the rate article writes 한국은행."""
-    answer = answerer.ask("한은 기준금리 얼마야?")
-    assert answer.read_as == {"한은": "한국은행"}
-    assert answer.answered
-    assert_quotes_valid(answer, sample_index)
-    first = answer.quotes[0]
-    assert first.citation.article_id == "kr-bok-rate-2025-10"
+    answered = answerer.ask(question)
+    assert answered.read_as == read_as
+    assert answered.answered
+    assert_quotes_valid(answered, sample_index)
+    first = answered.quotes[0]
+    assert first.citation.article_id == article
     assert first.answer_span is not None
-    assert first.text[first.answer_span.start : first.answer_span.end] == "2.50%"
-    # Written out by the asker, the name needs no reading.
-    assert answerer.ask("한국은행 기준금리 얼마야?").read_as == {}
+    assert first.text[first.answer_span.start : first.answer_span.end] == answer
 
 
-def test_an_english_questions_names_are_searched_as_the_korean_article_spells_them(
-    answerer: Answerer, sample_index: LoadedIndex
+@pytest.mark.parametrize(
+    "question",
+    [
+        "한국은행 기준금리 얼마야?",  # written out by the asker
+        "How many employees does DataHarbor have?",  # the passages write it in Latin
+    ],
+)
+def test_a_name_written_as_the_articles_write_it_needs_no_reading(
+    answerer: Answerer, question: str
 ) -> None:
-    """The launch article writes 누리호 only; "Nuri" is found by its sound, without the 호
-    English leaves off, and the question searched with it so spelled."""
-    answer = answerer.ask("How many satellites in all did Nuri's fourth launch put into orbit?")
-    assert answer.read_as == {"Nuri": "누리호"}
-    assert answer.answered
-    assert_quotes_valid(answer, sample_index)
-    first = answer.quotes[0]
-    assert first.citation.article_id == "kr-nuri-4th-launch"
-    assert "13기" in first.text
-    # A name the passages write in Latin letters is searched as written.
-    assert answerer.ask("How many employees does DataHarbor have?").read_as == {}
+    assert answerer.ask(question).read_as == {}
