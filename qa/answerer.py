@@ -356,7 +356,8 @@ class Answerer:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         query = search_text or question
-        qvec = self.embedder.embed_queries([spelled or query])[0]
+        searched = spelled or query
+        qvec = self.embedder.embed_queries([searched])[0]
         t1 = time.perf_counter()
         timings["embed_ms"] = (t1 - t0) * 1000
         scope = TimeScope.of(query, as_of or cfg.as_of)
@@ -367,10 +368,10 @@ class Answerer:
         if model.language_quota:
             # The quota reaches past the first passages for the other language's best.
             wider = max(wider, cfg.retrieval_depth)
-        hits = self.retriever.search(spelled or query, qvec, wider, mask)
+        hits = self.retriever.search(searched, qvec, wider, mask)
         if not hits and scope.fall_back():
             mask = allowed
-            hits = self.retriever.search(spelled or query, qvec, wider, mask)
+            hits = self.retriever.search(searched, qvec, wider, mask)
         hits = scope.boost_hits(hits, self.index)
         if prefer_articles:
             hits = _boost(hits, self.index, set(prefer_articles))
