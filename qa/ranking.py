@@ -119,8 +119,9 @@ CONFIDENCE_FEATURES = (
     # the article of one in the question's script. An English question's page left out of
     # the corpus was answered from whatever came nearest; names in the quoted passage
     # alone did not tell, as some answerable questions' names are written otherwise there.
-    # Fitted for a question in Latin script, whose names a Korean article may translate
-    # (Pearl Harbor: 진주만, Cold War: 냉전) rather than spell.
+    # For a question in Latin script, whose names a Korean article may translate (Pearl
+    # Harbor: 진주만, Cold War: 냉전) rather than spell: a soft weight, set at -2 (bench/
+    # fit.py: CONFIDENCE_FIXED), not a refusal by rule.
     "names_nowhere",
     # The same for a question in Korean, whose names are its keys, met as written (or, in
     # an English article, by their Latin spelling: 애플 Apple): set by rule, not fitted.
