@@ -296,17 +296,15 @@ class Answerer:
         morphs = [index.morphs[r] for hit in ev.pool for r in index.sentence_rows(hit.row)]
         forms = {f for m in morphs for f in m.forms}
         proper = {n for m in morphs for n in m.names}
-        text = "\n".join(texts)
-        found = hangul_spellings(ev.parsed.latin_names, text, forms, proper)
-        lowered = text.lower()
-        for name in ev.parsed.latin_names:
-            # A name the passages found neither spell nor write: the corpus's proper nouns,
+        return hangul_spellings(
+            ev.parsed.latin_names,
+            "\n".join(texts),
+            forms,
+            proper,
+            # A name the passages neither spell nor write: the corpus's proper nouns,
             # nearer in romanization (Gimpo: 김포시, Noryang: 노량).
-            if name not in found and name.lower() not in lowered:
-                word = self._corpus_spellings.spell(name, CORPUS_CLOSENESS)
-                if word:
-                    found[name] = word
-        return found
+            lambda name: self._corpus_spellings.spell(name, CORPUS_CLOSENESS),
+        )
 
     @cached_property
     def _corpus_spellings(self) -> Spellings:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from difflib import SequenceMatcher
 
 from qa.keys import korean_place_names
@@ -351,6 +351,7 @@ def hangul_spellings(
     text: str,
     forms: Collection[str] | None = None,
     proper: Collection[str] = (),
+    fallback: Callable[[str], str | None] | None = None,
 ) -> dict[str, str]:
     """Each Latin-script name of ``names`` that ``text`` writes in Hangul only, with the
     word (or two adjacent words) that spells it there (Spellings.spell): Arsenal ->
@@ -360,6 +361,8 @@ def hangul_spellings(
     ones), as a verb's inflected form sounds like a name too (이끌었다 reads K-L-T, as
     Giroud does); ``proper``: its proper nouns, preferred over common words (the analyzer
     tags many a transliterated name as a common noun, 승리: Seungri, so those count too).
+    ``fallback`` spells a name ``text`` neither spells nor writes (the corpus's proper
+    nouns, qa/answerer.py).
     """
 
     def known(word: str) -> bool:
@@ -377,7 +380,10 @@ def hangul_spellings(
     lowered = text.lower()
     out: dict[str, str] = {}
     for name in names:
-        if name.lower() not in lowered and (word := spellings.spell(name)):
+        if name.lower() in lowered:
+            continue
+        word = spellings.spell(name) or (fallback(name) if fallback else None)
+        if word:
             out[name] = word
     return out
 
