@@ -296,6 +296,17 @@ class Answerer:
         morphs = [index.morphs[r] for hit in ev.pool for r in index.sentence_rows(hit.row)]
         forms = {f for m in morphs for f in m.forms}
         proper = {n for m in morphs for n in m.names}
+        # The titles too: a page need not repeat in its body the name its title gives
+        # (구리야마 히데키: Hideki). Analyzed here, a few short lines per question; Kiwi
+        # reads a full name as one proper noun, so its words count one by one.
+        for article in dict.fromkeys(index.passage_article(hit.row) for hit in ev.pool):
+            title = " ".join(index.articles[article].title.replace("_", " ").split())
+            texts.append(title)
+            for tok in self.analyzer.tokens(title):
+                words = tok.form.split()
+                forms.update(words)
+                if tok.tag == "NNP":
+                    proper.update(words)
         return hangul_spellings(
             ev.parsed.latin_names,
             "\n".join(texts),

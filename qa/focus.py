@@ -70,12 +70,14 @@ _FUTURE = re.compile(
     # "우승할까" asks for a prediction; "무엇이라고 할까", "결합되기도 할까" ask what is.
     r"(?:오를|내릴|떨어질|될|올|갈|늘|줄|이길|팔릴|나올)까|(?<!라고 )(?<!기도 )할까|"
     r"전망|예상|예측|앞으로|내년|내일|"
-    r"다음\s*(?:달|주|해|시즌|분기)|"
+    r"다음\s*(?:달|주|해|시즌|분기|앨범|작품|경기|대회|선거|회의|결정|모델|제품)|"
     # "How many GPUs will Naver get?" asks about a plan an article states; "Will ...?"
     # and a price moving ask for a prediction.
     r"^\s*(?:will|is it going to|are .* going to)\b|"
     r"\bwill\b.*\b(?:go (?:up|down)|rise|fall|drop|climb|recover|win|sell well)\b|"
-    r"\b(?:forecast|outlook|predict\w*|next (?:year|month|week|season|quarter)|tomorrow)\b",
+    # "다음 앨범" and "the next election" ask about an event still to come.
+    r"\b(?:forecast|outlook|predict\w*|tomorrow|next (?:year|month|week|season|quarter|"
+    r"album|film|game|match|election|meeting|decision|model|release))\b",
     re.I,
 )
 # Evidence that a sentence states a prediction or plan.

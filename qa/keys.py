@@ -22,6 +22,10 @@ _NOT_WORD = re.compile(r"[\W_]+")
 # Names that an article writes in their long form.
 _ALIASES = {"한국": ("대한민국",), "미국": ("미합중국",), "북한": ("조선민주주의인민공화국",)}
 _PARTICLES = "이가은는을를의에"
+# Korea, which a Korean text takes for granted: a Korean page on 박정희 or on Korea's
+# winters need not write 한국 (5 of the 17 public questions naming it, against none of
+# the other places named).
+HOME_NAMES = frozenset(("한국", "대한민국", "우리나라"))
 
 
 def squash(text: str) -> str:
@@ -62,7 +66,9 @@ class KeyText:
         if not (_HANGUL.search(key) or _LATIN.search(key)):
             return False  # digits are written alike in every script
         key_script = "hangul" if _HANGUL.search(key) else "latin"
-        return False if key_script == self.script else None
+        if key_script != self.script or (key in HOME_NAMES and self.script == "hangul"):
+            return None
+        return False
 
     def mentions(self, key: str) -> bool:
         """The key, or a spelling of it one letter (jamo) away, or each word of a name of
@@ -202,11 +208,14 @@ _MEASURES = (
     re.compile(r"영업\s*(?:이익|손실|적자)|\boperating (?:profit|income|loss)", re.I),
     re.compile(r"(?<!단)순\s*(?:이익|손실)|\bnet (?:profit|income|loss|earnings)\b", re.I),
     re.compile(r"매출|\b(?:revenue|sales|turnover)\b", re.I),
+    # Not a company's, but as much a measure that only a text giving it answers.
+    re.compile(r"인구|\b(?:population|inhabitants)\b", re.I),
 )
 
 
 def measures(text: str) -> set[int]:
-    """The measures of results (operating profit, net profit, revenue) ``text`` names."""
+    """The measures (operating profit, net profit, revenue, population) ``text``
+    names."""
     return {i for i, pattern in enumerate(_MEASURES) if pattern.search(text)}
 
 
@@ -302,25 +311,55 @@ def years(text: str) -> set[str]:
     return set(_YEAR.findall(text))
 
 
+# The same for a record the world over: "the largest offshore wind farm in the world"
+# is not told by an article on one wind farm that never compares it with the world's.
+_WORLD_RECORD = re.compile(
+    r"세계\s*(?:최대|최고|최초|최다|최장|최소|1위|에서\s*(?:가장|제일|처음))|"
+    r"\bworld'?s (?:largest|biggest|highest|tallest|longest|oldest|first|most|best)\b|"
+    r"\b(?:largest|biggest|highest|tallest|longest|oldest|first|most|best)\b.*\bin the world\b",
+    re.I,
+)
+_WORLD = re.compile(r"세계|지구상|\b(?:world|global|worldwide)\b", re.I)
+
+
+def world_records(text: str) -> set[str]:
+    """{"world"} when ``text`` asks for a record the world over ("세계 최대", "the
+    largest ... in the world")."""
+    return {"world"} if _WORLD_RECORD.search(text) else set()
+
+
+def world_scope(text: str) -> set[str]:
+    """{"world"} when ``text`` speaks of the world at all."""
+    return {"world"} if _WORLD.search(text) else set()
+
+
 _Named = Callable[[str], AbstractSet[object]]
-_QUALIFIERS: tuple[tuple[_Named, _Named], ...] = (
-    (quarters, quarters),
-    (measures, measures),
-    (_places_asked, places),
-    (event_years, years),
+# Each qualifier: what the question asks, what the text writes, and whether the text
+# must write what is asked even where it writes nothing of the kind. A measure of
+# results must: a company's revenue is told in a sentence that says 매출 or revenue, and
+# an article that names no measure (엔비디아's GPU supply, "업계는 공급 물량의 가치를 약
+# 14조 원으로 추산했다") does not give it. A quarter, place or year may go unsaid ("올해
+# 4~6월", a domestic story's country, a dated article's year).
+_QUALIFIERS: tuple[tuple[_Named, _Named, bool], ...] = (
+    (quarters, quarters, False),
+    (measures, measures, True),
+    (_places_asked, places, False),
+    (event_years, years, False),
+    (world_records, world_scope, True),
 )
 
 
 def qualifier_conflict(question: str, text: str) -> bool:
     """Whether ``text`` names a quarter, but never the one the question asks about
-    ("2분기" asked, only "3분기" written), a measure of results, but never the one asked
-    ("net profit" asked, only 영업이익 and 매출 written), a country or continent, but
-    never the one asked ("in Europe" asked, only the United States written), or years,
-    but never the year of the event asked ("the 2022 World Cup" over the 2002 one)."""
-    for asked_in, written_in in _QUALIFIERS:
+    ("2분기" asked, only "3분기" written), no measure of results asked ("net profit"
+    asked, only 영업이익 and 매출 written, or no measure at all), a country or continent,
+    but never the one asked ("in Europe" asked, only the United States written),
+    years, but never the year of the event asked ("the 2022 World Cup" over the 2002
+    one), or never the world when a record the world over is asked ("세계 최대")."""
+    for asked_in, written_in, required in _QUALIFIERS:
         asked = asked_in(question)
         if asked:
             written = written_in(text)
-            if written and not asked & written:
+            if (written or required) and not asked & written:
                 return True
     return False

@@ -8,7 +8,7 @@ from typing import Literal
 
 from index.lexical import MorphemeAnalyzer
 from index.text import is_korean
-from qa.keys import KeyText
+from qa.keys import HOME_NAMES, KeyText
 from qa.transliteration import latin_names
 
 AnswerType = Literal["number", "date", "person", "place", "other"]
@@ -450,8 +450,18 @@ def parse_question(question: str, analyzer: MorphemeAnalyzer) -> ParsedQuestion:
             # Capitalized Latin words are names; lower-case ones are ordinary English words.
             and (tok.form[0].isupper() or not question.isascii())
         ):
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else None
             if tok.start == name_end:
                 keys[-1] += tok.form
+            elif (
+                tok.form in HOME_NAMES
+                and nxt is not None
+                and nxt.tag == "NNG"
+                and nxt.start == tok.start + tok.len
+            ):
+                # "한국시리즈" is a league, not Korea, which a Korean text may leave unsaid
+                # (qa/keys.py: HOME_NAMES): the key is the compound, met as written.
+                keys.append(tok.form + nxt.form)
             else:
                 keys.append(tok.form)
             name_end = tok.start + tok.len

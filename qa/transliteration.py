@@ -168,13 +168,22 @@ def latin_skeleton(word: str) -> str:
     return _collapse("".join(out))
 
 
+# A French name's final consonants after two vowels are silent, and Korean leaves them
+# out (Giroud 지루, Renault 르노, Bordeaux 보르도, Peugeot 푸조).
+_SILENT_END = re.compile(r"(?<=[aeiou][aeiou])(?:[dtsxz]|[dt]s|l[dtx])$")
+
+
 def latin_skeletons(word: str) -> set[str]:
-    """:func:`latin_skeleton` and, where the word has "th", the skeleton with it read as
-    s: Korean writes th as ㅅ as often as ㄷ (Northwind 노스윈드, Smith 스미스)."""
-    out = {latin_skeleton(word)}
+    """:func:`latin_skeleton` and the skeletons of the word read as Korean may also
+    hear it: "th" as s (Korean writes th as ㅅ as often as ㄷ: Northwind 노스윈드, Smith
+    스미스), g before e, i or y as j (Giroud 지루, George 조지, Geneva 제네바), and each
+    word without a silent French ending (Giroud 지루)."""
+    variants = {word.lower()}
     if "th" in word.lower():
-        out.add(latin_skeleton(re.sub("th", "s", word, flags=re.I)))
-    return out
+        variants.add(word.lower().replace("th", "s"))
+    variants |= {re.sub(r"g(?=[eiy])", "j", v) for v in variants}
+    variants |= {" ".join(_SILENT_END.sub("", w) for w in v.split()) for v in variants}
+    return {latin_skeleton(v) for v in variants}
 
 
 def hangul_skeleton(word: str) -> str:
@@ -345,6 +354,16 @@ class Spellings:
             return None
         return max(near, key=lambda w: (near[w], w in self.proper, alike[w]))
 
+    def spell_words(self, name: str) -> str | None:
+        """A name of several words spelled word by word, when every word is spelled:
+        Korean writes a Japanese or Chinese name family name first (Hirotoshi Kitagawa:
+        기타가와 히로토시), so the whole name's skeleton is met nowhere."""
+        words = name.split()
+        if len(words) < 2:
+            return None
+        spelled = [self.spell(w) for w in words]
+        return " ".join(spelled) if all(spelled) else None
+
 
 def hangul_spellings(
     names: Sequence[str],
@@ -371,9 +390,12 @@ def hangul_spellings(
     words = _HANGUL_WORD.findall(text)
     stems = [_PARTICLE.sub("", w) or w for w in words]
     counts: Counter[str] = Counter()
-    for i, stem in enumerate(stems):
-        if len(stem) >= 2 and known(stem):  # one syllable: 만 or 해 more often than a name
-            counts[stem] += 1
+    for i, (word, stem) in enumerate(zip(words, stems, strict=True)):
+        # A name may end in what reads as a particle (기타가와: 와), so the word whole
+        # counts where its stem is no morpheme.
+        form = stem if known(stem) else word if known(word) else ""
+        if len(form) >= 2:  # one syllable: 만 or 해 more often than a name
+            counts[form] += 1
         if i + 1 < len(words) and known(words[i]) and known(stems[i + 1]):
             counts[f"{words[i]} {stems[i + 1]}"] += 1
     spellings = Spellings(counts, proper)
@@ -382,10 +404,38 @@ def hangul_spellings(
     for name in names:
         if name.lower() in lowered:
             continue
-        word = spellings.spell(name) or (fallback(name) if fallback else None)
+        word = (
+            spellings.spell(name)
+            or spellings.spell_words(name)
+            or (fallback(name) if fallback else None)
+            or _spell_some(name, spellings, fallback)
+        )
         if word:
             out[name] = word
     return out
+
+
+def _spell_some(
+    name: str, spellings: Spellings, fallback: Callable[[str], str | None] | None
+) -> str | None:
+    """A name of several words with those spelled that can be, the rest left as
+    written (Gwisil Boksin: "Gwisil 부여복신", which finds the page on 귀실복신, whose
+    other name is 부여복신). Only a word of three sounds or more whose letters are near
+    (COMMON_CLOSENESS): a word alone matches more by chance than a whole name (Defense:
+    도피안사, 0.4; Pearl: 파리; Silla: 서울)."""
+    words = name.split()
+    if len(words) < 2:
+        return None
+
+    def spell(word: str) -> str | None:
+        if all(len(s) < 3 for s in latin_skeletons(word)):
+            return None
+        return spellings.spell(word, COMMON_CLOSENESS) or (fallback(word) if fallback else None)
+
+    spelled = [spell(w) for w in words]
+    if not any(spelled):
+        return None
+    return " ".join(s or w for s, w in zip(spelled, words, strict=True))
 
 
 def _closeness(latin: str, hangul: str) -> float:

@@ -56,6 +56,13 @@ def test_across_scripts_nothing_can_be_told() -> None:
     assert key_status("애플", "It will cost $1,299 in the United States.") is None
 
 
+def test_a_korean_text_takes_korea_for_granted() -> None:
+    winter = "겨울의 평균 기온은 영하 3도 안팎이다."
+    assert key_status("한국", winter) is None
+    assert key_status("일본", winter) is False
+    assert key_status("한국", "Winters average minus three degrees.") is None
+
+
 @pytest.mark.parametrize(
     "text, quarters_named",
     [
@@ -83,10 +90,18 @@ def test_a_measure_of_results_the_article_never_gives_is_a_conflict() -> None:
     assert qualifier_conflict("삼성전자의 당기순이익은?", samsung)
     assert not qualifier_conflict("삼성전자의 3분기 매출은?", samsung)
     assert not qualifier_conflict("What was Samsung's operating profit?", samsung)
-    # Not a measure of results: units sold, a plain "단순 이익", a text naming none.
+    # Not a measure of results: units sold, a plain "단순 이익".
     assert not qualifier_conflict("현대차의 전기차 판매량은?", samsung)
     assert not qualifier_conflict("단순 이익만 따지면?", samsung)
-    assert not qualifier_conflict("What was the net profit?", "The shares rose 3%.")
+    # A text naming no measure at all does not give the one asked either.
+    assert qualifier_conflict("What was the net profit?", "The shares rose 3%.")
+    gpu = "엔비디아가 GPU 26만 장을 공급한다. 업계는 그 가치를 약 14조 원으로 추산했다."
+    assert qualifier_conflict("What was NVIDIA's revenue in fiscal 2024?", gpu)
+    assert qualifier_conflict("엔비디아의 2024년 매출은 얼마인가?", gpu)
+    assert not qualifier_conflict("엔비디아가 공급하는 GPU는 몇 장이야?", gpu)
+    # A population is a measure only a text giving it answers.
+    assert qualifier_conflict("What is the population of Busan?", "부산항의 물동량이 늘었다.")
+    assert not qualifier_conflict("아프리카의 인구는?", "아프리카의 인구는 약 13억 명이다.")
 
 
 def test_a_place_the_article_never_names_is_a_conflict() -> None:
@@ -125,3 +140,15 @@ def test_the_year_of_an_event_the_article_never_writes_is_a_conflict() -> None:
     # A year that names no event is not checked: a reign gives its first and last years.
     assert event_years("1960년 일본 천황은?") == set()
     assert not qualifier_conflict("1960년 일본 천황은?", "쇼와 천황(1926년 ~ 1989년)")
+
+
+def test_a_world_record_asked_needs_a_text_that_speaks_of_the_world() -> None:
+    farm = "The Sea Lantern offshore wind farm has a capacity of 1.2 gigawatts."
+    assert qualifier_conflict("What is the largest offshore wind farm in the world?", farm)
+    assert qualifier_conflict("세계 최대의 해상 풍력 단지는?", "서남해 해상풍력 단지가 가동했다.")
+    assert not qualifier_conflict(
+        "What is the world's largest wind farm?", "It is the largest wind farm in the world."
+    )
+    assert not qualifier_conflict("세계에서 가장 높은 산은?", "에베레스트산은 세계 최고봉이다.")
+    # A world tour or the World Cup is a name, not a record asked.
+    assert not qualifier_conflict("Where was the last show of the world tour?", farm)

@@ -36,6 +36,10 @@ from qa.transliteration import (
         ("Gimpo", "김포시는"),
         ("Ulsan", "울산광역시의"),
         ("Seoul", "서울특별시"),
+        # A French name's silent ending and soft g.
+        ("Giroud", "지루는"),
+        ("Renault", "르노가"),
+        ("Geneva", "제네바에서"),
     ],
 )
 def test_a_name_is_found_in_its_hangul_spelling(latin: str, hangul: str) -> None:
@@ -177,3 +181,25 @@ def test_a_spelling_from_the_corpus_reads_the_word_as_english_writes_it() -> Non
     # Under the closeness asked for, no word is a spelling.
     assert Spellings({"일산": 5}).spell("Ulsan", 0.9) is None
     assert Spellings({"야쿠르트": 2}).spell("Giroud") is None
+
+
+def test_a_name_written_family_name_first_is_spelled_word_by_word() -> None:
+    # Kiwi reads 기타가와 as a morpheme whole, though its 와 looks like a particle.
+    text = "기타가와 히로토시는 니혼 대학에 진학했다."
+    forms = {"기타가와", "히로토시", "니혼", "대학", "진학"}
+    spelled = hangul_spellings(["Hirotoshi Kitagawa"], text, forms, {"기타가와", "히로토시"})
+    assert spelled == {"Hirotoshi Kitagawa": "히로토시 기타가와"}
+
+
+def test_a_name_of_several_words_keeps_the_words_no_text_spells() -> None:
+    # 부여복신 is the other name of 귀실복신: "Boksin" alone finds it.
+    text = "귀실복신은 원래 이름이 부여복신이다."
+    forms = {"부여복신", "원래", "이름"}
+    assert hangul_spellings(["Gwisil Boksin"], text, forms, {"부여복신"}) == {
+        "Gwisil Boksin": "Gwisil 부여복신"
+    }
+    # Words of fewer than three sounds, or not near in letters, are not spelled alone:
+    # Pearl (P-L) would be 파리, Defense 도피안사.
+    text = "파리와 도피안사를 보았다."
+    forms = {"파리", "도피안사", "보"}
+    assert hangul_spellings(["Pearl Harbor", "Global Defense"], text, forms, forms) == {}

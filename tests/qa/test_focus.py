@@ -63,6 +63,9 @@ def parse(components: Components):
         ("모션 그래픽스는 어떤것과 결합되기도 할까?", None, False, False, False),
         ("올해 KIA가 한국시리즈에서 우승할까?", None, False, False, True),
         ("내일 비가 올까?", "weather", False, False, True),
+        # The next album, election or release is still to come.
+        ("BTS의 다음 앨범은 언제 나와?", None, False, False, True),
+        ("When is the next election?", None, False, False, True),
     ],
 )
 def test_question_focus(parse, question, topic, moment, current, future) -> None:
