@@ -380,11 +380,13 @@ def found_labels(asked: list[Asked], ranked: list[tuple[bool, bool, bool]]) -> n
 
 
 # Confidence features given a weight by rule rather than fitted: a quote for another
-# quarter, measure of results, place or event year than the one asked (qa/keys.py:
+# quarter, measure, place or event year than the one asked, or from an article giving
+# no measure or world at all where one or a world record is asked (qa/keys.py:
 # qualifier_conflict), or a number of another company than the one asked
-# (qa/answer_span.py: number_owner), answers a neighbouring question. It fires on 15 of
-# the 2,445 evaluation questions: 12 unanswerable, and one public question quoted from a
-# wrong page in three corpora ("2010년 중국 대통령은?" over 노태우's). So few that the fold
+# (qa/answer_span.py: number_owner), answers a neighbouring question. It fires on 25 of
+# the 2,445 evaluation questions: 20 unanswerable, and one public question (and its
+# English version) quoted from a wrong page in the corpora that hold it ("2010년 중국
+# 대통령은?" over 노태우's). So few that the fold
 # holding one out has next to nothing to learn it from: fitted, "삼성전자의 2분기
 # 영업이익은?" was answered held out. Twenty units of log-odds refuse whatever else the
 # quote has for it.
@@ -767,10 +769,11 @@ def render(
         "In the confidence model, "
         + ", ".join(f"`{name}`" for name in CONFIDENCE_FIXED)
         + " are set by rule,",
-        "not fitted: a quote for another quarter, measure of results, place or event year",
+        "not fitted: a quote for another quarter, measure, place or event year",
         "than the one asked (2분기 asked, 3분기 written; net profit asked, 영업이익 written;",
         "Europe asked, only the United States written; the 2022 World Cup asked, the 2002",
-        "one written) is refused, and so is a Korean question whose names no candidate",
+        "one written; revenue, a population or a world record asked and none written) is",
+        "refused, and so is a Korean question whose names no candidate",
         "mentions in either script (애플 asked, only another maker's phone written).",
         "The first fires on too few questions for a fold to learn it: fitted,",
         '"삼성전자의 2분기 영업이익은?" was answered held out. The second never fires on an',

@@ -230,8 +230,8 @@ class Answerer:
                 answer.reason += f"; the articles found do not mention {', '.join(ev.missing)}"
             if ev.focus and ev.focus.qualifier_conflict:
                 answer.reason += (
-                    "; the article found gives another quarter, measure of results, "
-                    "place or year than the one asked"
+                    "; the article found gives another quarter, measure, place or year "
+                    "than the one asked, or none of the measure or world record asked"
                 )
             if ev.focus and ev.focus.other_owner:
                 answer.reason += (

@@ -113,8 +113,9 @@ class FocusEvidence:
     keys_found: int
     keys_missing: int
     keys_unknown: int  # written in another script than the passage
-    # The article names another quarter, measure of results, place or event year than the
-    # one asked, never that one (qa/keys.py: qualifier_conflict).
+    # The article names another quarter, measure, place or event year than the one asked,
+    # never that one, or no measure or world at all where one is asked (qa/keys.py:
+    # qualifier_conflict).
     qualifier_conflict: bool = False
     # The number quoted is another's than the one asked about ("DataHarbor's 3,200
     # employees" for Northwind's; qa/answer_span.py: number_owner): that name, or None.

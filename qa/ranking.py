@@ -104,12 +104,13 @@ CONFIDENCE_FEATURES = (
     "top_late",  # late interaction of the best candidate
     "top_passage_late",  # ... of its passage
     "cross_top_passage_late",
-    # The best candidate's article names another quarter, measure of results, place or
+    # The best candidate's article names another quarter, measure, place or
     # event year than the one asked ("2분기" asked, "3분기" written; net profit asked,
     # 영업이익 written; in Europe asked, the United States written; the 2022 World Cup
-    # asked, the 2002 one written) and never that one; or the number it gives is another
-    # company's ("DataHarbor's 3,200 employees" for Northwind's). Set by rule, not
-    # fitted (bench/fit.py: CONFIDENCE_FIXED).
+    # asked, the 2002 one written) and never that one, or no measure (revenue, population)
+    # or world at all where one or a world record is asked; or the number it gives is
+    # another company's ("DataHarbor's 3,200 employees" for Northwind's). Set by rule,
+    # not fitted (bench/fit.py: CONFIDENCE_FIXED).
     "qualifier_conflict",
     # A number in the unit asked for is nowhere in the best candidate's article, written
     # in the question's script: "젠슨 황은 몇 살이야?" over articles that never give his age.

@@ -103,10 +103,14 @@ def test_a_refusal_for_another_quarter_measure_or_place_says_so(
     # The sample's Samsung story gives the 3rd quarter's operating profit and sales:
     # asked for the 2nd quarter's, and for the net profit of the 4th. The Aurora Fold's
     # price is given for the United States, asked for Europe; Australia's capital is
-    # asked over a Busan port story naming other countries.
-    conflicts = ("off-ko-05", "off-en-10", "off-en-06", "off-en-14")
+    # asked over a Busan port story naming other countries. Nvidia's revenue, Busan's
+    # population and the world's largest wind farm are given by no article found.
+    conflicts = (
+        *("off-ko-05", "off-en-10", "off-en-06", "off-en-14"),
+        *("off-ko-01", "off-en-02", "off-en-08", "off-en-09"),
+    )
     for asked in offtopic_answers:
-        said = "another quarter, measure of results, place or year" in (asked.answer.reason or "")
+        said = "another quarter, measure, place or year" in (asked.answer.reason or "")
         assert said == (asked.item["id"] in conflicts), asked.item["question"]
         if said:
             assert not asked.answer.answered
