@@ -57,6 +57,7 @@ from qa.transliteration import (
     Spellings,
     hangul_spellings,
     is_hangul_word,
+    latin_names,
     names_mentioned,
     spell_names,
 )
@@ -142,6 +143,20 @@ class Evidence:
         q = self.question_features
         cols = [CONFIDENCE_COLUMN["names_nowhere"], CONFIDENCE_COLUMN["korean_names_nowhere"]]
         return bool(len(q) and q[cols].max() > 0.5)
+
+
+@dataclass
+class _Found:
+    """The passages found for a question, before its sentences are scored: enough to
+    tell whether it must be searched again (short forms, names spelled otherwise)."""
+
+    query: str  # the question as read for its terms and focus
+    qvec: np.ndarray
+    scope: TimeScope
+    mask: np.ndarray | None
+    hits: list[Hit]
+    pool: list[Hit]
+    timings: dict[str, float]
 
 
 # Letters alike, in romanization, for a spelling from anywhere in the corpus: stricter
@@ -265,41 +280,43 @@ class Answerer:
         names that the passages found write out ("삼전" for 삼성전자) is asked again with
         the names written out; an English question whose names they write in Hangul only
         is searched again with them so spelled (``_spellings``)."""
-        t0 = time.perf_counter()
-        ev = self._evidence(question, depth, filters, prefer_articles, search_text, as_of)
-        forms = self._short_forms(ev)
-        if forms:
-            first_pass_ms = (time.perf_counter() - t0) * 1000
-            written_out = read_out(ev.query, forms)
-            again = self._evidence(question, depth, filters, prefer_articles, written_out, as_of)
-            again.timings["first_pass_ms"] = first_pass_ms
-            ev = replace(again, read_as=forms)
-        spellings = self._spellings(ev)
-        if not spellings:
-            return ev
-        first_pass_ms = (time.perf_counter() - t0) * 1000
-        spelled = spell_names(ev.query, spellings)
-        again = self._evidence(
-            question, depth, filters, prefer_articles, ev.query, as_of, spelled=spelled
-        )
-        again.timings["first_pass_ms"] = first_pass_ms
-        return replace(again, read_as={**ev.read_as, **spellings})
+        t0 = last = time.perf_counter()
+        found = self._search(question, depth, filters, prefer_articles, search_text, as_of)
+        read_as = self._short_forms(found.query, found.pool)
+        if read_as:
+            last = time.perf_counter()
+            written_out = read_out(found.query, read_as)
+            found = self._search(question, depth, filters, prefer_articles, written_out, as_of)
+        spellings = self._spellings(found.query, found.pool)
+        if spellings:
+            last = time.perf_counter()
+            spelled = spell_names(found.query, spellings)
+            found = self._search(
+                question, depth, filters, prefer_articles, found.query, as_of, spelled=spelled
+            )
+            read_as = {**read_as, **spellings}
+        if last > t0:
+            # The searches set aside for another reading of the question; only the last
+            # one's passages are scored.
+            found.timings["first_pass_ms"] = (last - t0) * 1000
+        return replace(self._select(found), read_as=read_as)
 
-    def _spellings(self, ev: Evidence) -> dict[str, str]:
+    def _spellings(self, query: str, pool: list[Hit]) -> dict[str, str]:
         """Names of an English question that the passages found write in Hangul only
         (Kim Min-hee: 김민희): the question is searched again with them so written, as
         e5 places a Korean sentence nearer a question that spells its names alike."""
-        if not ev.parsed.latin_names or not ev.pool:
+        names = () if is_korean(query) else latin_names(query)
+        if not names or not pool:
             return {}
         index = self.index
-        texts = [index.passage_text(hit.row) for hit in ev.pool]
-        morphs = [index.morphs[r] for hit in ev.pool for r in index.sentence_rows(hit.row)]
+        texts = [index.passage_text(hit.row) for hit in pool]
+        morphs = [index.morphs[r] for hit in pool for r in index.sentence_rows(hit.row)]
         forms = {f for m in morphs for f in m.forms}
         proper = {n for m in morphs for n in m.names}
         # The titles too: a page need not repeat in its body the name its title gives
         # (구리야마 히데키: Hideki). Analyzed here, a few short lines per question; Kiwi
         # reads a full name as one proper noun, so its words count one by one.
-        for article in dict.fromkeys(index.passage_article(hit.row) for hit in ev.pool):
+        for article in dict.fromkeys(index.passage_article(hit.row) for hit in pool):
             title = " ".join(index.articles[article].title.replace("_", " ").split())
             texts.append(title)
             for tok in self.analyzer.tokens(title):
@@ -308,7 +325,7 @@ class Answerer:
                 if tok.tag == "NNP":
                     proper.update(words)
         return hangul_spellings(
-            ev.parsed.latin_names,
+            names,
             "\n".join(texts),
             forms,
             proper,
@@ -331,24 +348,24 @@ class Answerer:
         )
         return Spellings(counts, counts)
 
-    def _short_forms(self, ev: Evidence) -> dict[str, str]:
+    def _short_forms(self, query: str, pool: list[Hit]) -> dict[str, str]:
         """Short forms in the question of proper nouns the retrieved passages name."""
         index = self.index
         # Most questions stop here: every word is written somewhere in the corpus.
-        if not candidates(ev.query, index.bm25.writes):
+        if not candidates(query, index.bm25.writes):
             return {}
-        words = candidates(ev.query, index.bm25.writes, self.analyzer.tokens(ev.query))
+        words = candidates(query, index.bm25.writes, self.analyzer.tokens(query))
         if not words:
             return {}
         names: set[str] = set()
         texts: list[str] = []
-        for hit in ev.pool:
+        for hit in pool:
             names.update(n for r in index.sentence_rows(hit.row) for n in index.morphs[r].names)
             texts.append(index.passage_text(hit.row))
             texts.append(index.articles[index.passage_article(hit.row)].title)
         return short_forms(words, names, "\n".join(texts))
 
-    def _evidence(
+    def _search(
         self,
         question: str,
         depth: int,
@@ -357,9 +374,10 @@ class Answerer:
         search_text: str | None,
         as_of: date | None,
         spelled: str | None = None,
-    ) -> Evidence:
-        """``spelled``: the question as searched (its names in the articles' spelling,
-        ``evidence``), where it differs from the one read for its terms and focus."""
+    ) -> _Found:
+        """The passages for a question. ``spelled``: the question as searched (its names
+        in the articles' spelling, ``evidence``), where it differs from the one read for
+        its terms and focus."""
         cfg = self.config
         model = cfg.model
         timings: dict[str, float] = {}
@@ -389,8 +407,16 @@ class Answerer:
         n = model.candidate_passages
         pool = with_language_quota(hits, self.index, n, model.language_quota)[:n]
         hits = hits[:depth]
+        timings["retrieve_ms"] = (time.perf_counter() - t1) * 1000
+        return _Found(query, qvec, scope, mask, hits, pool, timings)
+
+    def _select(self, found: _Found) -> Evidence:
+        """Score the sentences of the passages found and rate the best one."""
+        cfg = self.config
+        model = cfg.model
+        query, qvec, scope, pool = found.query, found.qvec, found.scope, found.pool
+        timings = found.timings
         t2 = time.perf_counter()
-        timings["retrieve_ms"] = (t2 - t1) * 1000
         parsed = parse_question(query, self.analyzer)
         scored = score_sentences(parsed, qvec, pool, self.index, cfg.weights)
         # A quote must come from an article that mentions the question's names and
@@ -444,8 +470,8 @@ class Answerer:
             query=query,
             parsed=parsed,
             scope=scope,
-            mask=mask,
-            hits=hits,
+            mask=found.mask,
+            hits=found.hits,
             pool=pool,
             candidates=scored,
             sentence_features=x,
