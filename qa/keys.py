@@ -23,8 +23,8 @@ _NOT_WORD = re.compile(r"[\W_]+")
 _ALIASES = {"한국": ("대한민국",), "미국": ("미합중국",), "북한": ("조선민주주의인민공화국",)}
 _PARTICLES = "이가은는을를의에"
 # Korea, which a Korean text takes for granted: a Korean page on 박정희 or on Korea's
-# winters need not write 한국 (5 of the 17 public questions naming it, against none of
-# the other places named).
+# winters need not write 한국 (5 of the 17 public questions naming it do not find it in
+# their own page).
 HOME_NAMES = frozenset(("한국", "대한민국", "우리나라"))
 
 
@@ -335,11 +335,11 @@ def world_scope(text: str) -> set[str]:
 
 _Named = Callable[[str], AbstractSet[object]]
 # Each qualifier: what the question asks, what the text writes, and whether the text
-# must write what is asked even where it writes nothing of the kind. A measure of
-# results must: a company's revenue is told in a sentence that says 매출 or revenue, and
-# an article that names no measure (엔비디아's GPU supply, "업계는 공급 물량의 가치를 약
-# 14조 원으로 추산했다") does not give it. A quarter, place or year may go unsaid ("올해
-# 4~6월", a domestic story's country, a dated article's year).
+# must write what is asked even where it writes nothing of the kind. A measure must: a
+# company's revenue is told in a sentence that says 매출 or revenue, and an article that
+# names no measure (엔비디아's GPU supply, "업계는 공급 물량의 가치를 약 14조 원으로
+# 추산했다") does not give it; so must a world record. A quarter, place or year may go
+# unsaid ("올해 4~6월", a domestic story's country, a dated article's year).
 _QUALIFIERS: tuple[tuple[_Named, _Named, bool], ...] = (
     (quarters, quarters, False),
     (measures, measures, True),

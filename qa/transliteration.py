@@ -169,7 +169,7 @@ def latin_skeleton(word: str) -> str:
 
 
 # A French name's final consonants after two vowels are silent, and Korean leaves them
-# out (Giroud 지루, Renault 르노, Bordeaux 보르도, Peugeot 푸조).
+# out (Giroud 지루, Renault 르노, Peugeot 푸조).
 _SILENT_END = re.compile(r"(?<=[aeiou][aeiou])(?:[dtsxz]|[dt]s|l[dtx])$")
 
 
