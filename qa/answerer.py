@@ -131,7 +131,9 @@ class Evidence:
     # candidate's article is one of them (dated, not let through for having no date).
     moment_met: bool = False
     # Short forms of the question written out before it was asked again ("삼전" ->
-    # "삼성전자", qa/short_forms.py); ``query`` is the text written out.
+    # "삼성전자", qa/short_forms.py; ``query`` is the text written out), and an English
+    # question's names as the articles spell them, which it was searched with ("Nuri" ->
+    # "누리호"; its terms and focus are still read from ``query``).
     read_as: dict[str, str] = field(default_factory=dict)
     # The question's focus checked against the best candidate (None without candidates).
     focus: FocusEvidence | None = None
