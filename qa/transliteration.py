@@ -18,6 +18,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from qa.keys import korean_place_names
 
@@ -173,17 +174,19 @@ def latin_skeleton(word: str) -> str:
 _SILENT_END = re.compile(r"(?<=[aeiou][aeiou])(?:[dtsxz]|[dt]s|l[dtx])$")
 
 
-def latin_skeletons(word: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def latin_skeletons(word: str) -> frozenset[str]:
     """:func:`latin_skeleton` and the skeletons of the word read as Korean may also
     hear it: "th" as s (Korean writes th as ㅅ as often as ㄷ: Northwind 노스윈드, Smith
     스미스), g before e, i or y as j (Giroud 지루, George 조지, Geneva 제네바), and each
-    word without a silent French ending (Giroud 지루)."""
+    word without a silent French ending (Giroud 지루). Cached: the same names and
+    capitalised words are read for every candidate of a question (up to ~100 calls)."""
     variants = {word.lower()}
     if "th" in word.lower():
         variants.add(word.lower().replace("th", "s"))
     variants |= {re.sub(r"g(?=[eiy])", "j", v) for v in variants}
     variants |= {" ".join(_SILENT_END.sub("", w) for w in v.split()) for v in variants}
-    return {latin_skeleton(v) for v in variants}
+    return frozenset(latin_skeleton(v) for v in variants)
 
 
 def hangul_skeleton(word: str) -> str:
