@@ -1,4 +1,5 @@
-"""Where in a quote the answer is: the number in the unit asked for, the date, the name.
+"""Where in a quote the answer is: the number in the unit asked for, the date, the name,
+the title of a work.
 
 The span is found with the same answer-type cues that rank sentences (qa/selection.py,
 qa/question.py); what the question itself already says is not the answer, so a number,
@@ -101,6 +102,15 @@ _WORD_TAIL = re.compile(
 _PARENS = re.compile(r"\([^()]*\)")
 _LATIN_GLOSS = re.compile(r"[A-Z][\w'.-]*(?:\s+[\w'.-]+)+")
 _QUOTE_MARKS = {"‘": "’", "“": "”", "«": "»", "《": "》", "〈": "〉", "「": "」", "『": "』"}
+# A title between title or quotation marks ("《화양연화 pt.1》", "I NEED U", '봄날',
+# <화양연화 Young Forever>): what a question for an album, a song or a programme wants.
+# A straight single quote opens only after a space or a bracket, so that "Let's" and
+# "Arsenal's" open none.
+_TITLE = re.compile(
+    r"《([^《》\n]{1,80})》|〈([^〈〉\n]{1,80})〉|「([^「」\n]{1,80})」|『([^『』\n]{1,80})』|"
+    r"“([^“”\n]{1,80})”|‘([^‘’\n]{1,80})’|<([^<>\n]{1,80})>|"
+    r"(?:^|(?<=[\s(\[]))\"([^\"\n]{1,80})\"|(?:^|(?<=[\s(\[]))'([^'\n]{1,80})'(?![A-Za-z])"
+)
 # Capitalised at the start of a sentence, not a name.
 _NOT_NAMES = frozenset(
     (  # noqa: SIM905 (one string reads better than 56 quoted words)
@@ -324,6 +334,30 @@ def _glossed_names(quote: str) -> list[tuple[int, int]]:
     return out
 
 
+def title_spans(question: str, quote: str) -> list[tuple[int, int]]:
+    """The titles the quote writes between marks (their text, without the marks) that
+    the question does not already name."""
+    spans = [
+        (m.start(g), m.end(g))
+        for m in _TITLE.finditer(quote)
+        for g in range(1, m.re.groups + 1)
+        if m.group(g) is not None and m.group(g).strip()
+    ]
+    # Word for word, spaces kept: "Bigbang" is the answer to "the name of Big Bang's
+    # first single", not a title the question names.
+    asked = _spaced(question)
+    return [s for s in spans if _spaced(quote[s[0] : s[1]]) not in asked]
+
+
+def _spaced(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _title_span(question: ParsedQuestion, quote: str) -> tuple[int, int] | None:
+    spans = _best_sentence(title_spans(question.text, quote), question, quote)
+    return _nearest(spans, question, quote)
+
+
 def _name_span(
     names: Iterable[str], question: ParsedQuestion, quote: str, strict: bool = True
 ) -> tuple[int, int] | None:
@@ -415,6 +449,8 @@ def find_answer_span(
         span = _number_span(question, quote)
     elif question.kind in ("person", "place"):
         span = _name_span(names, question, quote, strict)
+    elif question.kind == "title":
+        span = _title_span(question, quote)
     if span is None or span[0] >= span[1]:
         return None
     return AnswerSpan(*span)

@@ -522,7 +522,7 @@ class Answerer:
             row[col["key_missing"]] = len(missing_by_article[a]) / n_keys
             row[col["time_bonus"]] = bonus.get(c.row, 0.0)
             morphs = c.morphs or self.index.morphs[c.row]
-            if parsed.kind in ("number", "date"):
+            if parsed.kind in ("number", "date", "title"):
                 span = find_answer_span(parsed, text, morphs.names)
                 row[col["answer_span"]] = float(span is not None)
             elif parsed.kind in ("person", "place"):

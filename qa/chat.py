@@ -270,7 +270,7 @@ class Chat:
         articles = tuple(dict.fromkeys(a for _, a in quotes)) or resolution.prefer_articles
         kind = answer_type(searched)
         entity = None
-        if quotes and kind in ("person", "place", "other"):
+        if quotes and kind in ("person", "place", "title", "other"):
             entity = answer_entity(quotes[0][0], searched, kind, self.answerer.analyzer)
         referents = dict(resolution.referents)
         topic = resolution.topic

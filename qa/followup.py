@@ -13,6 +13,7 @@ from typing import Literal
 
 from index.lexical import MorphemeAnalyzer
 from index.text import is_korean
+from qa.answer_span import title_spans
 
 Referent = Literal["person", "place", "thing", "part"]  # "part": 그중, among them
 
@@ -254,6 +255,10 @@ def answer_entity(quote: str, question: str, kind: str, analyzer: MorphemeAnalyz
     already contain. For a "who" question, the name next to a title or subject particle."""
     asked = normalize(question)
     korean = is_korean(quote)
+    if kind == "title":
+        # "그 앨범은 언제 나왔어?" after "첫 정규 앨범은?": the title quoted is the topic.
+        titles = title_spans(question, quote)
+        return quote[titles[0][0] : titles[0][1]] if titles else None
     if kind == "person" and korean:
         # The last subject of the first sentence that has one: a quote of two sentences
         # ("윤정호 후보가 당선됐다. 김미경 후보는 …") names the answer first.

@@ -72,7 +72,8 @@ class KeyText:
 
     def mentions(self, key: str) -> bool:
         """The key, or a spelling of it one letter (jamo) away, or each word of a name of
-        several words, or the key less a particle that stuck to it ("빅뱅이")."""
+        several words, or the key less a particle that stuck to it ("빅뱅이"), or a family
+        name and pen name written the other way round."""
         if squash(key) in self.squashed:
             return True
         if any(alias in self.text for alias in _ALIASES.get(key, ())):
@@ -83,6 +84,10 @@ class KeyText:
         if not _HANGUL_WORD.fullmatch(key) or len(key) < 2:
             return False  # Latin words and digits are matched exactly
         if len(key) > 2 and key[-1] in _PARTICLES and squash(key[:-1]) in self.squashed:
+            return True
+        # A family name and a pen name (號) call a Korean figure as the page's "pen name
+        # full name" does: 강증산 for "증산 강일순", 이율곡 for "율곡 이이".
+        if len(key) == 3 and re.search(rf"{key[1:]}\s*{key[0]}[가-힣]", self.text):
             return True
         return _near_spelling(key, self.words) or _abbreviated(key, self.words)
 

@@ -11,7 +11,7 @@ from index.text import is_korean
 from qa.keys import HOME_NAMES, KeyText
 from qa.transliteration import latin_names
 
-AnswerType = Literal["number", "date", "person", "place", "other"]
+AnswerType = Literal["number", "date", "person", "place", "title", "other"]
 
 # A rate asked for ("득표율은?", "투표율은 어느 정도였어?"), not any word ending in 율/률.
 _RATE = (
@@ -56,6 +56,20 @@ _KO_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
         ),
         "place",
     ),
+    (
+        # The name of a work: an album, a song, a programme, a book ("데뷔 앨범 이름은?",
+        # "타이틀 곡은?", "진행을 맡은 프로그램은?"), which articles write between title
+        # marks (《화양연화 pt.1》, "I NEED U").
+        re.compile(
+            r"제목|타이틀\s*곡|"
+            # a noun glued to the word before it only where Korean glues it (미니앨범,
+            # 타이틀곡, 첫작품), not the 책 of 정책 nor the 곡 of 작곡
+            r"(?:(?<![가-힣])(?:음반|싱글|노래|책|저서|소설|시집|영화|드라마|프로그램|방송|"
+            r"잡지|논문|게임|뮤지컬|애니메이션|만화)|앨범|작품|(?<![작편왜굴])곡|논쟁서|응원가)"
+            r"(?:의|\s)*(?:이름|명칭)?(?:은|는|이|가)?\s*(?:무엇|뭐|\??\s*$)"
+        ),
+        "title",
+    ),
 ]
 _PERSON_NOUNS = (
     r"person|man|woman|player|thinker|writer|author|singer|actor|actress|artist|"
@@ -67,6 +81,10 @@ _PLACE_NOUNS = (
     r"city|cities|country|countries|nation|region|town|village|district|province|state|"
     r"place|island|continent|area|venue|stadium|capital|port|airport|station|county|"
     r"neighbo(?:u)?rhood|location"
+)
+_WORK_NOUNS = (
+    r"albums?|songs?|singles?|tracks?|books?|novels?|films?|movies?|shows?|programs?|"
+    r"programmes?|dramas?|series|musicals?|poems?|EPs?|records?|hits?|treatises?"
 )
 # A measurement or a sum that "what is the ..." asks for: a number.
 _MEASURE_NOUNS = (
@@ -125,6 +143,14 @@ _EN_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
             re.I,
         ),
         "number",
+    ),
+    (
+        re.compile(
+            r"\b(?:title|name) of (?:the |his |her |their |its |a )?(?:[\w'-]+\s+){0,3}"
+            rf"(?:{_WORK_NOUNS})\b|\b(?:which|what)\s+(?:[\w'-]+\s+){{0,2}}(?:{_WORK_NOUNS})\b",
+            re.I,
+        ),
+        "title",
     ),
 ]
 

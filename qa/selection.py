@@ -19,6 +19,7 @@ import numpy as np
 from index.morphs import SentenceMorphs
 from index.store import LoadedIndex
 from index.text import bigram_tokens
+from qa.answer_span import title_spans
 from qa.question import ParsedQuestion
 from qa.retrieval import Hit
 
@@ -28,6 +29,10 @@ _DATE = re.compile(
     r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b|(?:오전|오후|새벽)\s*\d|"
     r"\d{1,2}\s*시(?:경|께|쯤|부터|까지|에|\s)",
 )
+_BIRTHPLACE_ASKED = re.compile(
+    r"고향|출생지|출신지|태어난\s*곳|\bhome\s?town\b|\bbirthplace\b|\bborn\b", re.I
+)
+_BIRTH = re.compile(r"태어|출생|출신|고향|\bborn\b|\bbirth", re.I)
 _NUMBER = re.compile(r"\d|[일이삼사오육칠팔구십백천만억조]+\s*(?:명|개|원|곳|건|번|배|차례|가지)")
 _FOOTNOTE = re.compile(r"\[\d+\]")  # "[1]" in scraped Wikipedia text is not a number
 # A sentence opening with one of these points back at the sentence before it.
@@ -111,7 +116,16 @@ def _type_cue(q: ParsedQuestion, morphs: SentenceMorphs, sentence: str) -> float
         # Some number, but not in the unit asked for: half the cue.
         return (0.5 if q.counter is not None else 1.0) if _NUMBER.search(sentence) else 0.0
     if q.kind in ("person", "place"):
-        return 1.0 if morphs.names - qterms else 0.0
+        if not morphs.names - qterms:
+            return 0.0
+        # A home town is where one was born: "승리의 고향은?" is answered by "광주광역시
+        # 에서 태어났다", which shares no word with it, over the many other names of the
+        # page.
+        if _BIRTHPLACE_ASKED.search(q.text):
+            return 1.0 if _BIRTH.search(sentence) else 0.5
+        return 1.0
+    if q.kind == "title":
+        return 1.0 if title_spans(q.text, sentence) else 0.0
     return 0.0
 
 

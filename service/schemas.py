@@ -220,8 +220,8 @@ _DESCRIPTIONS: dict[tuple[str, str], str] = {
     "with what the articles write for them (삼전: 삼성전자; Kim Min-hee: 김민희).",
     ("ChatAnswerOut", "read_as"): "Short forms in the question, and names of an English "
     "question, with what the articles write for them (삼전: 삼성전자; Kim Min-hee: 김민희).",
-    ("Quote", "answer_span"): "Where the number, date or name asked for is in the quote; null "
-    "when the question's answer type does not find one.",
+    ("Quote", "answer_span"): "Where the number, date, name or title asked for is in the "
+    "quote; null when the question's answer type does not find one.",
     ("AnswerOut", "answered"): "False when the service abstains (`reason` says why).",
     ("AnswerOut", "answer"): "The quoted sentences, each followed by its `[n]` marker.",
     ("AnswerOut", "passages"): "The best passages, as context (the nearest ones on abstention).",

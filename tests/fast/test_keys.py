@@ -26,6 +26,8 @@ SAMSUNG = "삼성전자는 3분기 영업이익이 12조 원으로 집계됐다�
         ("금통위", "한국은행 금융통화위원회는 기준금리를 동결했다."),
         ("현대차", "현대자동차가 새 전기차를 공개했다."),
         ("금융통화위원회", "금통위는 23일 기준금리를 동결했다."),  # and the other way
+        ("강증산", "증산 강일순(甑山 姜一淳)은 증산도의 창시자이다."),  # family + pen name
+        ("이율곡", "율곡 이이는 조선의 학자이다."),
     ],
 )
 def test_loose_spellings_are_mentions(key: str, text: str) -> None:
@@ -44,6 +46,7 @@ def test_loose_spellings_are_mentions(key: str, text: str) -> None:
         ("한은", "한국은 수출이 늘었다."),  # 한국 and a particle
         ("수원", "수요자원 거래 시장이 열렸다."),  # 원 is not where a part begins
         ("삼성", "삼일절에 성명을 냈다."),  # two words
+        ("김민희", "민희는 배우이다."),  # a pen name needs the family name after it
     ],
 )
 def test_other_names_and_numbers_are_missing(key: str, text: str) -> None:

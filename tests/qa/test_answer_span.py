@@ -208,6 +208,32 @@ from tests.helpers import assert_quotes_valid
             (),
             "40만 2,000톤",
         ),
+        (
+            # A title, without its marks; not the one the question names.
+            "<화양연화 Young Forever>의 타이틀곡은?",
+            "스페셜 앨범 <화양연화 Young Forever>를 발매하고 타이틀곡 ‘불타오르네’로 활동했다.",
+            (),
+            "불타오르네",
+        ),
+        (
+            "방탄소년단이 데뷔한 음악 프로그램의 이름은?",
+            "쇼케이스를 열었다. 그 후 6월 13일 엠넷 《엠카운트다운》를 통해 공식적으로 데뷔했다.",
+            (),
+            "엠카운트다운",
+        ),
+        (
+            # The band's name as the single's title is no title the question names.
+            "What is the name of Big Bang's first single album?",
+            "2006년 8월 29일 첫 싱글 《Bigbang》을 발매했다.",
+            (),
+            "Bigbang",
+        ),
+        (
+            "Which song did Arsenal fans adapt for Giroud?",
+            "Arsenal's fans sang a version of 'Hey Jude' for him.",
+            (),
+            "Hey Jude",
+        ),
     ],
 )
 def test_span_of_the_answer(
@@ -239,6 +265,8 @@ def test_span_of_the_answer(
         ("How long did it take, in minutes?", "삼성전자의 3분기 실적이 나왔다."),
         # The 구 of 연구원 is not nine won.
         ("삼성전자의 3분기 매출은 얼마야?", "한 증권사 연구원은 수요가 탄탄하다고 말했다."),
+        # An apostrophe opens no title.
+        ("Which album did Arsenal's fans like?", "Arsenal's fans liked it, didn't they."),
     ],
 )
 def test_no_span(components: Components, question: str, quote: str) -> None:

@@ -51,6 +51,15 @@ from service.components import Components
         ("How old is Jensen Huang?", "number"),
         ("이 성당은 몇 세기에 지어졌나?", "date"),
         ("캐나다의 상징 중 하나이며 근면한 동물은?", "other"),
+        # the name of a work, which articles write between title marks
+        ("방탄소년단이 데뷔 후 첫 1위를 한 노래의 제목은?", "title"),
+        ("방탄소년단이 데뷔한 음악 프로그램의 이름은?", "title"),
+        ("<화양연화 Young Forever>의 타이틀곡은?", "title"),
+        ("코트니 러브의 세번째 앨범은 무엇인가요?", "title"),
+        ("Which film did the motion graphics designer Kyle Cooper work on?", "title"),
+        ("What is the title of BTS's first studio album?", "title"),
+        ("새 정책은 무엇인가?", "other"),  # 정책 is no 책
+        ("2013년 승리가 처음으로 발매한 일본어 음반은 몇 번째 음반인가?", "number"),
     ],
 )
 def test_answer_type(question: str, kind: str) -> None:
@@ -138,6 +147,28 @@ def test_number_cue_prefers_the_unit_asked_for(components: Components) -> None:
     assert _type_cue(q, none, "멤버를 모집하는 오디션을 열었다.") == 0.0
     # A footnote marker is not a number.
     assert _type_cue(q, none, "멤버를 모집하는 오디션을 열었다.[1]") == 0.0
+
+
+def test_title_cue_wants_a_title_the_question_does_not_name(components: Components) -> None:
+    from index.morphs import SentenceMorphs
+
+    q = parse_question("<화양연화 Young Forever>의 타이틀곡은?", components.analyzer)
+    none = SentenceMorphs(frozenset(), frozenset(), False)
+    assert _type_cue(q, none, "타이틀곡 ‘불타오르네’로 활동했다.") == 1.0
+    assert _type_cue(q, none, "스페셜 앨범 <화양연화 Young Forever>를 발매했다.") == 0.0
+    assert _type_cue(q, none, "스페셜 앨범을 발매했다.") == 0.0
+
+
+def test_a_home_town_is_where_one_was_born(components: Components) -> None:
+    from index.morphs import SentenceMorphs
+
+    q = parse_question("아베 총리의 고향은 어디인가?", components.analyzer)
+    names = SentenceMorphs(frozenset(), frozenset({"도쿄도", "신주쿠"}), False)
+    born = "1954년 9월 21일, 도쿄도 신주쿠 구에서 차남으로 태어났다."
+    assert _type_cue(q, names, born) == 1.0
+    assert _type_cue(q, names, "도쿄도 신주쿠 구를 지역구로 출마했다.") == 0.5
+    plain = parse_question("아베 총리의 지역구는 어디인가?", components.analyzer)
+    assert _type_cue(plain, names, "도쿄도 신주쿠 구를 지역구로 출마했다.") == 1.0
 
 
 def test_title_words_do_not_rank_sentences() -> None:
