@@ -97,7 +97,7 @@ class QuestionFocus:
     asks_live: bool  # ... when it changes by the minute (a price, the weather, a delay)
     asks_current: bool  # the present state (현재 / current)
     asks_future: bool  # a prediction (오를까, 전망, will)
-    answer_type: str  # number, date, person, place, other (qa/question.py)
+    answer_type: str  # number, date, person, place, title, other (qa/question.py)
     keys: tuple[str, ...]  # names and numbered things the answer must be about
 
 

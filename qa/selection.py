@@ -5,7 +5,8 @@ sentence's morphemes were stored by the build, see index/morphs.py):
 dense similarity of its stored vector to the question, lexical coverage of the
 question's content morphemes, the fused score of the passage it came from, and an
 answer-type cue (a "몇/how many" question wants a number, "언제/when" a date, "누가/who"
-or "어디/where" a proper noun that the question does not already contain).
+or "어디/where" a proper noun that the question does not already contain, the name of
+an album or a programme a title between marks).
 """
 
 from __future__ import annotations
