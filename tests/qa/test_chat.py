@@ -196,6 +196,10 @@ def test_answer_entity(components: Components) -> None:
         "Daniel Kiprono"
     )
     assert answer_entity("No name here at all.", "Who won?", "person", analyzer) is None
+    # The title a work question was answered with, not the one it named.
+    quote = "스페셜 앨범 <화양연화 Young Forever>의 타이틀곡 ‘불타오르네’로 활동했다."
+    song = answer_entity(quote, "<화양연화 Young Forever>의 타이틀곡은?", "title", analyzer)
+    assert song == "불타오르네"
 
 
 @pytest.fixture(scope="module")
