@@ -717,7 +717,7 @@ def render(
         "sentence saying where he was born); a family name and a pen name (강증산) are",
         "met by the page's pen name and full name (증산 강일순). Held out, mean of 5",
         "splits, measured once: public hit@3 as served 0.949 -> 0.951 (lowest split",
-        "0.949), hit@1 0.874 -> 0.874, English hit@1 0.819 -> 0.821; the title rule alone",
+        "0.949), hit@1 0.874 -> 0.874, English hit@1 0.819 -> 0.818; the title rule alone",
         "0.949 -> 0.950.",
         "",
         f"Candidates: the first {model.candidate_passages} passages of the fused ranking, with "

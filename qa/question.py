@@ -147,7 +147,9 @@ _EN_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
     (
         re.compile(
             r"\b(?:title|name) of (?:the |his |her |their |its |a )?(?:[\w'-]+\s+){0,3}"
-            rf"(?:{_WORK_NOUNS})\b|\b(?:which|what)\s+(?:[\w'-]+\s+){{0,2}}(?:{_WORK_NOUNS})\b",
+            rf"(?:{_WORK_NOUNS})\b|\b(?:which|what)\s+(?:[\w'-]+\s+){{0,2}}(?:{_WORK_NOUNS})\b|"
+            # "What is the title track of Always?", "What is Courtney Love's second album?"
+            rf"\btitle (?:track|song)s?\b|^\W*(?:what|which)\b[^?]*\b(?:{_WORK_NOUNS})\s*\??\s*$",
             re.I,
         ),
         "title",

@@ -58,6 +58,8 @@ from service.components import Components
         ("코트니 러브의 세번째 앨범은 무엇인가요?", "title"),
         ("Which film did the motion graphics designer Kyle Cooper work on?", "title"),
         ("What is the title of BTS's first studio album?", "title"),
+        ("What is the title track of Always, Big Bang's first EP?", "title"),
+        ("What is Courtney Love's second album?", "title"),
         ("새 정책은 무엇인가?", "other"),  # 정책 is no 책
         ("2013년 승리가 처음으로 발매한 일본어 음반은 몇 번째 음반인가?", "number"),
     ],
