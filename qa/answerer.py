@@ -522,11 +522,13 @@ class Answerer:
             row[col["key_missing"]] = len(missing_by_article[a]) / n_keys
             row[col["time_bonus"]] = bonus.get(c.row, 0.0)
             morphs = c.morphs or self.index.morphs[c.row]
-            if parsed.kind in ("number", "date", "title"):
+            if parsed.kind in ("number", "date"):
                 span = find_answer_span(parsed, text, morphs.names)
                 row[col["answer_span"]] = float(span is not None)
-            elif parsed.kind in ("person", "place"):
-                # A name the question does not hold: the type cue says it already.
+            elif parsed.kind in ("person", "place", "title"):
+                # A name the question does not hold, or a title between marks: the type
+                # cue says it already (half for a place where a home town is asked and
+                # the sentence tells no birth).
                 row[col["answer_span"]] = c.cue
             if late is not None:
                 row[col["late"]] = late.sentence(c.row)
